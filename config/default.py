@@ -1,0 +1,25 @@
+# Shikaku Pass default settings: the embedded development default.
+# Every setting can be overridden by a file named in SHIKAKU_CONFIG (see
+# production.example.py) and then by SHIKAKU_<NAME> environment variables
+# (values parsed as JSON when they parse, e.g. SHIKAKU_NOTICE_TOKEN_DAYS=3).
+
+ENV = "development"            # "production" never invents members and needs its keys provisioned
+DEMO_DATA = True               # seed a demo insurer and members on first start (development only)
+# SQLALCHEMY_DATABASE_URI defaults to SQLite in the instance folder: instance/shikaku.sqlite3
+
+# Tokens
+NOTICE_TOKEN_DAYS = 7          # life of a phone token; the app refreshes it when online
+CARD_VALIDITY_DAYS = 365       # 資格確認書 validity chosen by the insurer (at most 5 years)
+VERIFY_SKEW_SECONDS = 300      # clock disagreement tolerated when verifying
+
+# Trust list
+TRUST_LIST_VALIDITY_SECONDS = 2 * 86400   # after this a verifier warns "stale" (要更新)
+TRUST_LIST_GRACE_SECONDS = 14 * 86400     # after validity + grace, verdicts need a re-sync (要再同期)
+TRUST_LIST_REFRESH_SECONDS = 6 * 3600     # re-sign an unchanged list this often
+TRUST_LIST_MAX_AGE = 300                  # Cache-Control max-age for GET /api/v1/trust-list
+
+# Keys: private keys live in instance/keys with mode 0600. Set KEY_PASSPHRASE
+# (SHIKAKU_KEY_PASSPHRASE) to encrypt them at rest.
+KEY_PASSPHRASE = None
+
+PUBLIC_URL = "http://localhost:5000"      # printed at start; the member and clinic links

@@ -1,0 +1,41 @@
+"""First start of the embedded development default.
+
+Creates (or upgrades) the schema, the trust-anchor key and a first signing key, and
+the demo insurer and members, then prints the URLs. Runs only when ENV is
+"development": a production server never invents members, and its schema and keys
+are provisioned by command (`shikaku db upgrade`, `shikaku keys init`).
+"""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from . import demo, key_management
+from .db import db
+from .models import Insurer
+
+
+def init_app(app: Flask) -> None:
+    if app.config["ENV"] != "development":
+        return
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        first_start = db.session.scalar(db.select(Insurer).limit(1)) is None
+        if first_start and app.config["DEMO_DATA"]:
+            demo.seed()
+        key_management.ensure_anchor()
+        if not key_management.current_keys() and key_management.all_insurer_numbers():
+            key_management.create_key(key_management.all_insurer_numbers())
+        if first_start and not app.config.get("TESTING"):
+            click.echo("資格パス: 初回起動 — demo data and keys created in "
+                       f"{app.instance_path}", err=True)
+            print_urls(app)
+
+
+def print_urls(app: Flask) -> None:
+    base = app.config["PUBLIC_URL"].rstrip("/")
+    for label, path in [("トップ / Home", "/"), ("医療機関の確認画面 / Clinic verifier", "/clinic/"),
+                        ("信頼リスト / Trust list", "/api/v1/trust-list"),
+                        ("発行者の公開鍵 / Issuer keys", "/.well-known/jwks.json")]:
+        click.echo(f"  {label}: {base}{path}", err=True)

@@ -1,0 +1,33 @@
+"""The `shikaku` command: Flask's own commands (run, shell, routes, db) plus ours."""
+import click
+from flask.cli import FlaskGroup, ScriptInfo, run_command
+
+
+def _create_app():
+    from .. import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """資格パス Shikaku Pass — server and administration commands."""
+
+
+@main.command("run", params=run_command.params, help=run_command.help,
+              context_settings=run_command.context_settings)
+@click.pass_context
+def run(ctx, **options):
+    from ..bootstrap import print_urls
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    app.config["PUBLIC_URL"] = f"http://localhost:{options.get('port') or 5000}"
+    click.echo("資格パス Shikaku Pass:", err=True)
+    print_urls(app)
+    ctx.invoke(run_command, **options)
+
+
+from . import keys, members, tokens  # noqa: E402  (register the command groups)
+
+main.add_command(keys.keys)
+main.add_command(keys.trust_list)
+main.add_command(members.members)
+main.add_command(tokens.token)
