@@ -24,7 +24,7 @@ def _public(body: str, max_age: int) -> Response:
     return response.make_conditional(request)
 
 
-@bp.route("/trust-list", methods=["GET", "HEAD"])
+@bp.route("/trust-list", methods=["GET", "HEAD"], provide_automatic_options=False)
 def trust_list():
     return _public(publishing.current_snapshot().document, current_app.config["TRUST_LIST_MAX_AGE"])
 
@@ -40,7 +40,7 @@ def preflight():
     return response
 
 
-@well_known.route("/jwks.json", methods=["GET", "HEAD"])
+@well_known.route("/jwks.json", methods=["GET", "HEAD"], provide_automatic_options=False)
 def jwks():
     trust_list = publishing.current_trust_list()
     keys = [{**k.to_json(), "use": "sig"} for k in trust_list.keys]

@@ -42,6 +42,8 @@ LIMIT_CATEGORIES = frozenset(
     [f"A{i:02d}" for i in range(1, 7)] + [f"B{i:02d}" for i in range(1, 11)]
 )
 _COMPACT_DIGITS = re.compile(r"[1-9][0-9]{0,17}")
+#: Day numbers a token can carry (1860-06-26 to 2189-01-12); Claims refuses dates outside.
+MIN_DAY, MAX_DAY = -40_000, 80_000
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
@@ -107,15 +109,17 @@ class Claims:
     extensions: dict = field(default_factory=dict, hash=False, repr=False)
 
     def __post_init__(self):
-        _check(re.fullmatch(r"\d{6}|\d{8}", self.insurer_number or ""), "insurer_number", "6 or 8 digits")
+        _check(re.fullmatch(r"[0-9]{6}|[0-9]{8}", self.insurer_number or ""), "insurer_number", "6 or 8 digits")
         _check_code(self.symbol, "symbol", allow_empty=True)
         _check_code(self.number, "number", allow_empty=False)
-        _check(re.fullmatch(r"(\d{2})?", self.branch), "branch", "empty or 2 digits")
+        _check(re.fullmatch(r"([0-9]{2})?", self.branch), "branch", "empty or 2 digits")
         _check(self.relationship in set(Relationship), "relationship", "1 or 2")
         _check_text(self.name, "name")
         _check(self.sex in set(Sex), "sex", "1, 2 or 3")
         for name in ("birth_date", "acquired_on", "copay_from"):
-            _check(type(getattr(self, name)) is date, name, "a date")
+            value = getattr(self, name)
+            _check(type(value) is date and MIN_DAY <= _days(value) <= MAX_DAY, name,
+                   "a date from 1860-06-26 to 2189-01-12")
         _check(self.copay_ratio in (10, 20, 30), "copay_ratio", "10, 20 or 30")
         _check(self.kind in set(DocumentKind), "kind", "1 or 2")
         for name in ("issued_at", "expires_at"):
@@ -254,13 +258,13 @@ def _expand(m, key) -> str:
         if not 0 < value < 10**18:
             raise ClaimsError(f"claim {int(key)}: out of range")
         return str(value)
-    if type(value) is str and not _COMPACT_DIGITS.fullmatch(value):
+    if type(value) is str and value and not _COMPACT_DIGITS.fullmatch(value):
         return value
     raise ClaimsError(f"claim {int(key)}: must be canonical (digits as an integer)")
 
 
 def _date(m, key) -> date:
     value = m[key]
-    if type(value) is not int or not -40_000 <= value <= 80_000:
+    if type(value) is not int or not MIN_DAY <= value <= MAX_DAY:
         raise ClaimsError(f"claim {int(key)}: must be a day number")
     return EPOCH + timedelta(days=value)

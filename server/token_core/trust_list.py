@@ -149,7 +149,7 @@ def verify_signed_json(text: str | bytes, anchor_jwk: dict) -> dict:
         raise
     except InvalidSignature as exc:
         raise TrustListError("trust list signature does not verify with the pinned anchor") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise TrustListError(f"malformed trust list: {exc!r}") from exc
 
 

@@ -1,0 +1,111 @@
+"""Fixtures shared by the server and browser tests: app, client, runner, a frozen
+clock, a live server on localhost and a real Debian Chromium."""
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from server import create_app
+from server.db import db
+from server.models import Insurer, Member
+
+NOW = 1_795_000_000   # 2026-11-18 (JST), a Wednesday
+
+
+class FrozenClock:
+    """Injected as config["CLOCK"]: time stands still until a test moves it."""
+    def __init__(self, now: int = NOW):
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, seconds: int) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock()
+
+
+@pytest.fixture
+def make_app(tmp_path, clock):
+    """Build an app on a fresh SQLite database in a temporary instance folder."""
+    def make(**overrides):
+        config = {"TESTING": True, "INSTANCE_PATH": tmp_path / "instance", "CLOCK": clock}
+        config.update(overrides)
+        return create_app(config)
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_member(app):
+    """Look up a demo member (default: 𠮷田 太郎, 本人) inside an app context."""
+    def find(number="5678", branch="00") -> Member:
+        return db.session.scalar(db.select(Member).join(Insurer).where(
+            Member.number == number, Member.branch == branch))
+    return find
+
+
+# -- the live server and the browser ----------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The app served on http://localhost:PORT in a thread (WebAuthn needs `localhost`)."""
+    port = _free_port()
+    app = make_app(PUBLIC_URL=f"http://localhost:{port}", CLOCK=None)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://localhost:{port}"
+    server.app = app
+    yield server
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, headless=True, args=[
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

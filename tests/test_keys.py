@@ -1,0 +1,83 @@
+"""Key life cycle: files 0600, rotation overlap, revocation at once, scope."""
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from server import key_management, publishing
+from server.issuance import issue_token
+from server.key_management import KeyManagementError
+from server.token_core import Status, verify
+
+
+def test_private_keys_are_files_readable_only_by_the_server(app):
+    key_dir = Path(app.config["KEY_DIR"])
+    files = sorted(p.name for p in key_dir.iterdir())
+    assert "trust-anchor.pem" in files and any(f.startswith("signing-") for f in files)
+    for path in key_dir.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    assert stat.S_IMODE(key_dir.stat().st_mode) == 0o700
+
+
+def test_keys_encrypted_at_rest_with_a_passphrase(make_app):
+    app = make_app(KEY_PASSPHRASE="correct horse battery staple")
+    pem = (Path(app.config["KEY_DIR"]) / "trust-anchor.pem").read_text()
+    assert "ENCRYPTED PRIVATE KEY" in pem
+    with app.app_context():
+        assert publishing.current_trust_list().keys   # the server still signs with it
+
+
+def test_rotation_keeps_the_old_key_until_its_tokens_expire(app, clock, demo_member):
+    with app.app_context():
+        old_token = issue_token(demo_member())
+        [(old, new)] = key_management.rotate()
+        old_kid, new_kid = old.kid, new.kid
+        new_token = issue_token(demo_member())
+        trust_list = publishing.current_trust_list()
+        assert verify(old_token.text, trust_list, now=clock.now).status is Status.VALID
+        assert verify(new_token.text, trust_list, now=clock.now).status is Status.VALID
+    assert new_token.text != old_token.text
+    clock.now = old_token.claims.expires_at + 1        # the old key's last token has expired
+    with app.app_context():
+        kids = [k.kid.hex() for k in publishing.current_trust_list().keys]
+        from server.token_core.keys import b64url_decode
+        assert b64url_decode(old_kid).hex() not in kids
+        assert b64url_decode(new_kid).hex() in kids
+
+
+def test_a_token_issued_after_rotation_by_the_old_key_is_refused(app, clock, demo_member):
+    from server import keystore
+    from server.issuance import claims_for
+    from server.token_core import DocumentKind, issue
+    from server.token_core.keys import b64url_decode
+    with app.app_context():
+        issue_token(demo_member())
+        [(old, _)] = key_management.rotate()
+        clock.advance(3600)
+        forged = issue(claims_for(demo_member(), DocumentKind.NOTICE, clock.now),
+                       keystore.signing_key(b64url_decode(old.kid)))
+        result = verify(forged, publishing.current_trust_list(), now=clock.now)
+    assert result.status is Status.KEY_NOT_FOR_INSURER
+
+
+def test_revoking_a_key_removes_trust_at_once_and_destroys_it(app, clock, demo_member):
+    with app.app_context():
+        token = issue_token(demo_member())
+        kid = key_management.current_keys()[0].kid
+        key_management.revoke(kid)
+        result = verify(token.text, publishing.current_trust_list(), now=clock.now)
+    assert result.status is Status.UNKNOWN_KEY
+    assert not list(Path(app.config["KEY_DIR"]).glob(f"signing-{kid}.pem"))
+    with app.app_context(), pytest.raises(KeyManagementError):
+        key_management.key_for("06138093")
+
+
+def test_a_key_signs_only_within_its_insurer_scope(app):
+    with app.app_context(), pytest.raises(KeyManagementError, match="39130000"):
+        key_management.key_for("39130000")
+
+
+def test_a_key_needs_an_insurer_in_scope(app):
+    with app.app_context(), pytest.raises(KeyManagementError):
+        key_management.create_key([])
