@@ -49,3 +49,21 @@ def test_settings_come_from_shikaku_environment_variables(monkeypatch, tmp_path)
     app = create_app()
     assert app.config["NOTICE_TOKEN_DAYS"] == 3
     assert app.instance_path == str(tmp_path / "env")
+
+
+def test_production_keys_are_provisioned_by_command(tmp_path):
+    from server.cli import main
+    from server.models import Insurer
+    app = create_app({"ENV": "production", "INSTANCE_PATH": tmp_path / "prod",
+                      "SECRET_KEY": "x" * 32, "REVOCATION_SECRET": "00" * 32,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main, ["keys", "init"]).exit_code == 2       # no insurer to scope a key to
+    with app.app_context():
+        db.session.add(Insurer(number="39130000", name="東京都後期高齢者医療広域連合"))
+        db.session.commit()
+    result = runner.invoke(main, ["keys", "init", "--insurer", "39130000"])
+    assert result.exit_code == 0 and "signing key" in result.output
+    listed = runner.invoke(main, ["trust-list"])
+    assert listed.exit_code == 0 and "signature" in listed.output

@@ -101,3 +101,11 @@ def trust_list(trusted_key):
 def token(make_claims, signing_key) -> str:
     """The realistic member's token text."""
     return issue(make_claims(), signing_key)
+
+
+@pytest.fixture(scope="session")
+def make_token(make_claims, signing_key):
+    """``make_token(key=signing_key, **claim_overrides)``: issue a token for the member."""
+    def make(key: keys.SigningKey = signing_key, **overrides) -> str:
+        return issue(make_claims(**overrides), key)
+    return make

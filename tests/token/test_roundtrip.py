@@ -7,7 +7,7 @@ import pytest
 
 from server.token_core import cose, digits
 from server.token_core.claims import DocumentKind, Relationship, Sex
-from server.token_core.errors import DigitsError, InputTooLarge
+from server.token_core.errors import ClaimsError, DigitsError, InputTooLarge
 from server.token_core.issue import issue
 from server.token_core.verify import Status, verify
 
@@ -178,3 +178,35 @@ def test_empty_bytes_cannot_be_encoded():
 def test_oversized_input_is_refused_unread():
     with pytest.raises(InputTooLarge):
         digits.decode("8801" + "0" * digits.MAX_INPUT_CHARS)
+
+
+# -- what cannot round-trip is refused when the claims are made, not at the clinic --------------
+
+@pytest.mark.parametrize("overrides", [
+    dict(insurer_number="０６１３８０９３"),     # full-width digits would come back half-width
+    dict(insurer_number="٠٦١٣٨٠٩٣"),             # so would Arabic-Indic ones
+    dict(insurer_number="6138093"),              # 7 digits
+    dict(branch="０１"),
+    dict(branch="1"),
+    dict(birth_date=date(1850, 1, 1)),           # outside the day numbers verify() accepts
+    dict(acquired_on=date(2200, 1, 1)),
+    dict(symbol="1" * 39),                       # over 38 bytes
+    dict(number=""),
+    dict(name=""), dict(name="田中\u202e太郎"), dict(name="田中\n太郎"),
+    dict(copay_ratio=15), dict(limit_category="A07"),
+    dict(expires_at=1_790_000_000 - 3600),      # not after issued_at
+    dict(revocation_id=b"\x00" * 7),
+])
+def test_claims_that_could_not_round_trip_are_refused(overrides, make_claims):
+    with pytest.raises(ClaimsError):
+        make_claims(**overrides)
+
+
+def test_a_signed_empty_symbol_is_not_read_as_no_symbol(make_claims, signing_key, trust_list, now):
+    """記号 is absent when empty; an empty text in its place is a second encoding of the
+    same claims, and a verifier must not accept two encodings."""
+    claims_map = {**make_claims().to_map(), 2: ""}
+    text = digits.encode(cose.sign(cose.dumps(claims_map), signing_key.kid, signing_key.private_key))
+    result = verify(text, trust_list(), now=now)
+    assert result.status is Status.MALFORMED
+    assert "claim 2" in result.detail
