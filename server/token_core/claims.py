@@ -85,7 +85,12 @@ class Key(enum.IntEnum):
     LIMIT_CATEGORY = 16
 
 
-REQUIRED = frozenset(Key) - {Key.SYMBOL, Key.BRANCH, Key.LIMIT_CATEGORY}
+KNOWN_KEYS = frozenset(int(k) for k in Key)
+REQUIRED = KNOWN_KEYS - {Key.SYMBOL, Key.BRANCH, Key.LIMIT_CATEGORY}
+
+_RELATIONSHIPS = frozenset(Relationship)
+_SEXES = frozenset(Sex)
+_KINDS = frozenset(DocumentKind)
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,15 @@ class Claims:
         _check_code(self.symbol, "symbol", allow_empty=True)
         _check_code(self.number, "number", allow_empty=False)
         _check(re.fullmatch(r"([0-9]{2})?", self.branch), "branch", "empty or 2 digits")
-        _check(self.relationship in set(Relationship), "relationship", "1 or 2")
+        _check(self.relationship in _RELATIONSHIPS, "relationship", "1 or 2")
         _check_text(self.name, "name")
-        _check(self.sex in set(Sex), "sex", "1, 2 or 3")
+        _check(self.sex in _SEXES, "sex", "1, 2 or 3")
         for name in ("birth_date", "acquired_on", "copay_from"):
             value = getattr(self, name)
             _check(type(value) is date and MIN_DAY <= _days(value) <= MAX_DAY, name,
                    "a date from 1860-06-26 to 2189-01-12")
         _check(self.copay_ratio in (10, 20, 30), "copay_ratio", "10, 20 or 30")
-        _check(self.kind in set(DocumentKind), "kind", "1 or 2")
+        _check(self.kind in _KINDS, "kind", "1 or 2")
         for name in ("issued_at", "expires_at"):
             value = getattr(self, name)
             _check(type(value) is int and 0 <= value < 2**32, name, "seconds since the epoch")
@@ -130,7 +135,7 @@ class Claims:
                "revocation_id", f"{REVOCATION_ID_BYTES} bytes")
         _check(self.limit_category is None or self.limit_category in LIMIT_CATEGORIES,
                "limit_category", "a known 限度額区分 code")
-        _check(all(type(k) is int and k not in set(Key) for k in self.extensions),
+        _check(all(type(k) is int and k not in KNOWN_KEYS for k in self.extensions),
                "extensions", "unknown integer keys only")
 
     # -- claims -> CBOR map -------------------------------------------------
@@ -187,7 +192,7 @@ class Claims:
                 expires_at=_uint(m, Key.EXPIRES_AT, 2**32 - 1),
                 revocation_id=_bytes(m, Key.REVOCATION_ID),
                 limit_category=_text(m, Key.LIMIT_CATEGORY) if Key.LIMIT_CATEGORY in m else None,
-                extensions={k: v for k, v in m.items() if k not in set(Key)},
+                extensions={k: v for k, v in m.items() if k not in KNOWN_KEYS},
             )
         except ValueError as exc:  # an enum outside its range
             raise ClaimsError(str(exc)) from exc

@@ -26,7 +26,8 @@ _SIG_BYTES = 64
 
 
 def dumps(value) -> bytes:
-    """Deterministic CBOR (RFC 8949 §4.2.1)."""
+    """Deterministic CBOR: RFC 8949 §4.2.1 rules with the length-first map-key order of §4.2.3
+    (cbor2's canonical mode; identical to bytewise order for keys 0-23)."""
     return cbor2.dumps(value, canonical=True)
 
 
