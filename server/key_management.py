@@ -6,7 +6,7 @@ import json
 from . import clock, keystore
 from .db import db
 from .models import Insurer, SigningKeyRecord
-from .token_core.keys import SigningKey, b64url, b64url_decode, public_jwk
+from .token_core.keys import SigningKey, kid_bytes, kid_text, public_jwk
 
 
 class KeyManagementError(Exception):
@@ -33,7 +33,7 @@ def _new_key(insurers: list[str]) -> SigningKeyRecord:
     key = keystore.create_signing_key()
     now = clock.now()
     record = SigningKeyRecord(
-        kid=b64url(key.kid), public_jwk=json.dumps(public_jwk(key.private_key.public_key(), key.kid)),
+        kid=kid_text(key.kid), public_jwk=json.dumps(public_jwk(key.private_key.public_key(), key.kid)),
         insurers_json=json.dumps(sorted(set(insurers))), created_at=now, signs_from=now)
     db.session.add(record)
     return record
@@ -85,14 +85,14 @@ def revoke(kid: str) -> SigningKeyRecord:
     if record.signs_until is None:
         record.signs_until = now
     db.session.commit()
-    keystore.destroy_signing_key(b64url_decode(kid))
+    keystore.destroy_signing_key(kid_bytes(kid))
     return record
 
 
 def key_for(insurer_number: str) -> tuple[SigningKeyRecord, SigningKey]:
     for record in reversed(current_keys()):
         if insurer_number in record.insurers:
-            return record, keystore.signing_key(b64url_decode(record.kid))
+            return record, keystore.signing_key(kid_bytes(record.kid))
     raise KeyManagementError(f"no current signing key may sign for insurer {insurer_number}")
 
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from flask import current_app
 
 from .secrets import write_private_file
-from .token_core.keys import SigningKey, b64url, generate_private_key, key_id_for
+from .token_core.keys import SigningKey, generate_private_key, key_id_for, kid_text
 
 ANCHOR_FILE = "trust-anchor.pem"
 
@@ -75,4 +75,4 @@ def destroy_signing_key(kid: bytes) -> None:
 
 
 def _signing_path(kid: bytes) -> Path:
-    return _dir() / f"signing-{b64url(kid)}.pem"
+    return _dir() / f"signing-{kid_text(kid)}.pem"

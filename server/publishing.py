@@ -15,7 +15,7 @@ from . import clock, keystore
 from .db import db
 from .models import Insurer, RevocationEntry, SigningKeyRecord, TrustListSnapshot
 from .token_core import TrustedKey, TrustList, sign_trust_list
-from .token_core.keys import b64url_decode, public_jwk, public_key_from_jwk
+from .token_core.keys import kid_bytes, public_jwk, public_key_from_jwk
 
 
 def anchor_jwk() -> dict:
@@ -59,7 +59,7 @@ def _content(now: int) -> dict:
 def content_objects(content: dict) -> dict:
     return {
         "insurers": content["insurers"],
-        "keys": tuple(TrustedKey(kid=b64url_decode(k["jwk"]["kid"]),
+        "keys": tuple(TrustedKey(kid=kid_bytes(k["jwk"]["kid"]),
                                  public_key=public_key_from_jwk(k["jwk"]),
                                  insurers=frozenset(k["insurers"]), signs_from=k["signs_from"],
                                  signs_until=k["signs_until"]) for k in content["keys"]),

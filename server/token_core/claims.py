@@ -41,6 +41,7 @@ MAX_CODE_BYTES = 38
 LIMIT_CATEGORIES = frozenset(
     [f"A{i:02d}" for i in range(1, 7)] + [f"B{i:02d}" for i in range(1, 11)]
 )
+_INSURER_NUMBER = re.compile(r"(?!00)(?:[0-9]{6}|[0-9]{8})")
 _COMPACT_DIGITS = re.compile(r"[1-9][0-9]{0,17}")
 #: Day numbers a token can carry (1860-06-26 to 2189-01-12); Claims refuses dates outside.
 MIN_DAY, MAX_DAY = -40_000, 80_000
@@ -114,7 +115,8 @@ class Claims:
     extensions: dict = field(default_factory=dict, hash=False, repr=False)
 
     def __post_init__(self):
-        _check(re.fullmatch(r"[0-9]{6}|[0-9]{8}", self.insurer_number or ""), "insurer_number", "6 or 8 digits")
+        _check(_INSURER_NUMBER.fullmatch(self.insurer_number or ""), "insurer_number",
+               "6 or 8 digits, not starting with 00")
         _check_code(self.symbol, "symbol", allow_empty=True)
         _check_code(self.number, "number", allow_empty=False)
         _check(re.fullmatch(r"([0-9]{2})?", self.branch), "branch", "empty or 2 digits")
@@ -137,6 +139,8 @@ class Claims:
                "limit_category", "a known 限度額区分 code")
         _check(all(type(k) is int and k not in KNOWN_KEYS for k in self.extensions),
                "extensions", "unknown integer keys only")
+        _check(all(_plain(v, 0) for v in self.extensions.values()), "extensions",
+               "plain CBOR: integers, text, bytes, booleans, null, arrays and maps; no tags or floats")
 
     # -- claims -> CBOR map -------------------------------------------------
     def to_map(self) -> dict:
@@ -228,6 +232,19 @@ def _check_code(value, name, *, allow_empty):
     if value or not allow_empty:
         _check_text(value, name)
         _check(len(value.encode()) <= MAX_CODE_BYTES, name, f"at most {MAX_CODE_BYTES} bytes")
+
+
+def _plain(value, depth: int) -> bool:
+    """Values an extension claim may hold: what every CBOR decoder reads back unchanged."""
+    if depth > 4:
+        return False
+    if value is None or type(value) in (bool, int, str, bytes):
+        return True
+    if type(value) in (list, tuple):
+        return all(_plain(v, depth + 1) for v in value)
+    if isinstance(value, Mapping):
+        return all(type(k) in (int, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False
 
 
 def _compact(code: str):

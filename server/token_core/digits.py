@@ -48,9 +48,11 @@ def decode(text: str) -> bytes:
     if not body or not body.isascii() or not body.isdigit():
         raise DigitsError("only digits are allowed")
     n_bytes = _byte_count(len(body))
-    value = int(body)
-    if n_bytes is None or value >= 256**n_bytes:
+    if n_bytes is None:
         raise DigitsError(f"{len(body)} digits is not a valid length")
+    value = int(body)
+    if value >= 256**n_bytes:
+        raise DigitsError(f"value too large for {len(body)} digits")
     return value.to_bytes(n_bytes, "big")
 
 

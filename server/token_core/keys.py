@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
@@ -17,7 +18,7 @@ class SigningKey:
     kid: bytes
     private_key: ec.EllipticCurvePrivateKey = None  # never printed
     def __repr__(self):
-        return f"SigningKey(kid={b64url(self.kid)!r})"
+        return f"SigningKey(kid={self.kid.hex()!r})"
 
 
 def generate_private_key() -> ec.EllipticCurvePrivateKey:
@@ -36,12 +37,26 @@ def signing_key(private_key: ec.EllipticCurvePrivateKey) -> SigningKey:
     return SigningKey(kid=key_id_for(private_key.public_key()), private_key=private_key)
 
 
+def kid_text(kid: bytes) -> str:
+    """A key id as text: lowercase hex (safe on command lines, easy to read out)."""
+    return kid.hex()
+
+
+def kid_bytes(text: str) -> bytes:
+    if not isinstance(text, str) or not re.fullmatch(r"(?:[0-9a-f]{2}){1,16}", text):
+        raise ValueError("a key id is 2-32 lowercase hex digits")
+    return bytes.fromhex(text)
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def b64url_decode(text: str) -> bytes:
-    if not isinstance(text, str) or "=" in text:
+    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("base64url without padding expected")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -51,7 +66,7 @@ def public_jwk(public_key: ec.EllipticCurvePublicKey, kid: bytes | None = None) 
     jwk = {"kty": "EC", "crv": "P-256",
            "x": b64url(numbers.x.to_bytes(32, "big")), "y": b64url(numbers.y.to_bytes(32, "big"))}
     if kid is not None:
-        jwk["kid"] = b64url(kid)
+        jwk["kid"] = kid_text(kid)
     return jwk
 
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature, encode_dss_signature)
 
 from .errors import TrustListError
-from .keys import b64url, b64url_decode, public_jwk, public_key_from_jwk
+from .keys import b64url, b64url_decode, kid_bytes, kid_text, public_jwk, public_key_from_jwk
 
 TYP = "shikaku-trust-list"
 VERSION = 1
@@ -76,10 +76,10 @@ class TrustList:
     @classmethod
     def from_json(cls, doc) -> "TrustList":
         try:
-            if doc["typ"] != TYP or doc["v"] != VERSION:
+            if doc["typ"] != TYP or type(doc["v"]) is not int or doc["v"] != VERSION:
                 raise TrustListError("not a version-1 Shikaku Pass trust list")
             keys = tuple(
-                TrustedKey(kid=b64url_decode(k["kid"]), public_key=public_key_from_jwk(k),
+                TrustedKey(kid=kid_bytes(k["kid"]), public_key=public_key_from_jwk(k),
                            insurers=frozenset(_strs(k["insurers"])),
                            signs_from=_int(k["signs_from"]),
                            signs_until=None if k["signs_until"] is None else _int(k["signs_until"]))
@@ -119,7 +119,7 @@ def _strs(values) -> list[str]:
 
 def sign_trust_list(trust_list: TrustList, anchor_key: ec.EllipticCurvePrivateKey,
                     anchor_kid: bytes) -> str:
-    header = {"alg": "ES256", "kid": b64url(anchor_kid), "typ": TYP + "+jws"}
+    header = {"alg": "ES256", "kid": kid_text(anchor_kid), "typ": TYP + "+jws"}
     protected = b64url(_json_bytes(header))
     payload = b64url(_json_bytes(trust_list.to_json()))
     der = anchor_key.sign(f"{protected}.{payload}".encode(), ec.ECDSA(hashes.SHA256()))

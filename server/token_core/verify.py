@@ -6,14 +6,15 @@ first failure decides the status:
 
 1. size and alphabet, header, byte length        -> malformed
 2. COSE_Sign1 shape, protected header             -> malformed
-3. a trusted key with the token's kid             -> unknown_key
-4. the signature, with each key of that kid       -> bad_signature
-5. the claims map                                 -> malformed
-6. key scope: insurer and signing window          -> key_not_for_insurer
-7. revocation entry for an earlier issue time     -> revoked
-8. issued in the future (beyond skew)             -> not_yet_valid
-9. past expiry (beyond skew)                      -> expired
-10. trust list past expiry + grace                -> trust_list_expired
+3. trust list past expiry + grace                 -> trust_list_expired (re-sync first)
+4. a trusted key with the token's kid             -> unknown_key
+5. the signature, with each key of that kid       -> bad_signature
+6. the claims map                                 -> malformed
+7. key scope: insurer and signing window          -> key_not_for_insurer
+8. revocation entry for an earlier issue time     -> revoked
+9. issued in the future (beyond skew)             -> not_yet_valid
+10. past expiry (beyond skew)                     -> expired
+A result carries claims whenever the signature verified; only ``valid`` makes them trustworthy.
 Warnings: trust_list_stale (past its expiry), clock_suspect (now before the list's iat).
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from . import cose, digits
 from .claims import Claims
 from .errors import ClaimsError, CoseError, DigitsError, InputTooLarge, SignatureError
-from .keys import b64url
+from .keys import kid_text
 from .trust_list import TrustList
 
 #: Default tolerance for clocks that disagree (device vs. server), in seconds.
@@ -106,7 +107,10 @@ def _check(text, trust_list: TrustList, now: int, skew: int):
         message = cose.parse(digits.decode(text))
     except (DigitsError, InputTooLarge, CoseError) as exc:
         raise _Rejected(Status.MALFORMED, str(exc)) from None
-    kid = b64url(message.kid)
+    kid = kid_text(message.kid)
+    if now > trust_list.expires_at + trust_list.grace:
+        # Keys and revocations may have changed since: no verdict from this list.
+        raise _Rejected(Status.TRUST_LIST_EXPIRED, "trust list too old: refresh it", {"kid": kid})
     candidates = trust_list.keys_for(message.kid)
     if not candidates:
         raise _Rejected(Status.UNKNOWN_KEY, f"no trusted key {kid}", {"kid": kid})
@@ -131,8 +135,6 @@ def _check(text, trust_list: TrustList, now: int, skew: int):
         raise _Rejected(Status.NOT_YET_VALID, "issued in the future", extra)
     if now > claims.expires_at + skew:
         raise _Rejected(Status.EXPIRED, "past expiry", extra)
-    if now > trust_list.expires_at + trust_list.grace:
-        raise _Rejected(Status.TRUST_LIST_EXPIRED, "trust list too old: refresh it", extra)
     return claims, kid
 
 

@@ -166,7 +166,7 @@ def test_an_unpublished_kid_is_an_unknown_key(token, signing_key, other_signing_
                                               trust_list, now):
     result = verify(token, trust_list([trusted_key(other_signing_key)]), now=now)
     assert result.status is Status.UNKNOWN_KEY
-    assert result.kid == b64url(signing_key.kid)
+    assert result.kid == signing_key.kid.hex()
     assert verify(token, trust_list([]), now=now).status is Status.UNKNOWN_KEY
 
 
@@ -213,4 +213,7 @@ def test_the_first_failing_check_decides(make_token, trusted_key, trust_list, no
                                                   revocations={RID: now}), now=now).status \
         is Status.KEY_NOT_FOR_INSURER
     stale_and_expired = trust_list(issued_at=now - 30 * DAY, expires_at=now - 20 * DAY)
-    assert verify(expired_and_revoked, stale_and_expired, now=now).status is Status.EXPIRED
+    # A list past its grace decides nothing but form: re-sync before any other verdict.
+    past_grace = verify(expired_and_revoked, stale_and_expired, now=now)
+    assert past_grace.status is Status.TRUST_LIST_EXPIRED and past_grace.claims is None
+    assert verify("8801" + "1" * 40, stale_and_expired, now=now).status is Status.MALFORMED

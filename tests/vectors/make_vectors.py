@@ -1,0 +1,788 @@
+"""Write tests/vectors/vectors.json: the verifier's shared test vectors.
+
+    .venv/bin/python tests/vectors/make_vectors.py
+
+Every run makes fresh P-256 keys, so token texts and signatures change from run to run;
+names, clocks, statuses, warnings and claims do not. Only public material is written: the
+pinned anchor's public JWK, signed trust lists and token texts. No private key leaves this
+process.
+
+Each vector states its expected result here, by intent; :func:`build` then runs the Python
+core's ``verify()`` on it and refuses to write the file if the two disagree, so the file is
+both a specification for the JavaScript twin and a check on the Python core. The schema is
+described in README.md next to this file.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import cbor2
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from server.token_core import cose, digits, keys
+from server.token_core.claims import Claims, DocumentKind, Relationship, Sex
+from server.token_core.errors import TrustListError
+from server.token_core.issue import issue
+from server.token_core.keys import SigningKey, b64url
+from server.token_core.trust_list import TrustedKey, TrustList, sign_trust_list
+from server.token_core.verify import DEFAULT_SKEW, Status, VerifyWarning, verify
+
+OUT = Path(__file__).with_name("vectors.json")
+FORMAT, VERSION = "shikaku-pass-vectors", 1
+
+#: The vectors' reference clock: 2026-11-18T08:53:20Z. Every vector carries its own ``now``.
+NOW = 1_795_000_000
+DAY = 86_400
+SKEW = DEFAULT_SKEW
+#: P-256 group order, for the high-S and out-of-range signature vectors.
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+KENPO = "06138093"      # 組合管掌健康保険 (8 digits, leading zero)
+KOKUHO = "138156"       # 国民健康保険 (6 digits)
+KOUKI = "39130000"      # 後期高齢者医療 東京 (no 記号)
+UNNAMED = "01130012"    # in a key's scope in the "quirks" list, but not in its insurers table
+INSURERS = {KENPO: "シカク健康保険組合", KOKUHO: "しかく区国民健康保険",
+            KOUKI: "東京都後期高齢者医療広域連合"}
+
+# Trust-list clock: issued 10 minutes before NOW, refresh due 2 days later, 14 days of grace.
+LIST_IAT, LIST_EXP, LIST_GRACE = NOW - 600, NOW + 2 * DAY, 14 * DAY
+
+# Key windows.
+CURRENT_FROM = NOW - 180 * DAY
+RETIRED_FROM, RETIRED_UNTIL = NOW - 900 * DAY, NOW - 170 * DAY
+
+# Revocation ids (8 bytes each; fixed so that the claims in the file are stable).
+RID = {name: bytes.fromhex(h) for name, h in {
+    "taro": "7a1c0e5b93d24f60", "hanako": "2b9f4c7d1e08a356", "jiro": "c40d5e6f7a8b9c0d",
+    "ume": "5f6e7d8c9bab0c1d", "revoked": "0badc0ffee15dead", "card_revoked": "9e8d7c6b5a493827",
+    "dup": "d0d0d0d0d0d0d0d0", "unnamed": "1111222233334444"}.items()}
+REVOKED_BEFORE = NOW - 1800
+CARD_REVOKED_BEFORE = NOW - 10 * DAY
+DUP_BEFORE = (NOW - 600, NOW - 1800)     # two entries for one rid: the later instant wins
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+def taro(**overrides) -> Claims:
+    """本人: an insured person of the 健保組合, on a phone notice valid for 7 days."""
+    fields = dict(
+        insurer_number=KENPO, symbol="1234", number="5678901", branch="01",
+        relationship=Relationship.INSURED, name="資格 太郎", sex=Sex.MALE,
+        birth_date=date(1985, 4, 2), acquired_on=date(2019, 4, 1), copay_ratio=30,
+        copay_from=date(2019, 4, 1), kind=DocumentKind.NOTICE, issued_at=NOW - 3600,
+        expires_at=NOW + 7 * DAY, revocation_id=RID["taro"], limit_category=None)
+    fields.update(overrides)
+    return Claims(**fields)
+
+
+def hanako(**overrides) -> Claims:
+    """家族: a dependent child (2割 under school age) with a non-BMP kanji and an IVS."""
+    return taro(**{**dict(
+        branch="02", relationship=Relationship.DEPENDENT, name="𠮷田 葛\U000E0100子",
+        sex=Sex.FEMALE, birth_date=date(2021, 6, 15), acquired_on=date(2021, 6, 15),
+        copay_ratio=20, copay_from=date(2021, 6, 15), revocation_id=RID["hanako"]), **overrides})
+
+
+def jiro(**overrides) -> Claims:
+    """国保: 6-digit insurer, kanji 記号, 番号 with a leading zero (kept as text), no 枝番,
+    born on day 0 (1970-01-01)."""
+    return taro(**{**dict(
+        insurer_number=KOKUHO, symbol="練馬", number="0012345", branch="", name="国保 次郎",
+        birth_date=date(1970, 1, 1), acquired_on=date(2020, 4, 1), copay_from=date(2020, 4, 1),
+        revocation_id=RID["jiro"]), **overrides})
+
+
+def ume(**overrides) -> Claims:
+    """後期高齢者: no 記号, no 枝番, born before 1970 (negative day numbers), 1割, on a
+    資格確認書 valid for a year."""
+    return taro(**{**dict(
+        insurer_number=KOUKI, symbol="", number="12345678", branch="", name="後期 ウメ",
+        sex=Sex.FEMALE, birth_date=date(1945, 3, 10), acquired_on=date(2020, 3, 10),
+        copay_ratio=10, copay_from=date(2022, 10, 1), kind=DocumentKind.CARD,
+        issued_at=NOW - 30 * DAY, expires_at=NOW + 365 * DAY, revocation_id=RID["ume"]),
+        **overrides})
+
+
+def taro_card(**overrides) -> Claims:
+    """本人 on a 資格確認書 (long-lived card), valid for 3 years."""
+    return taro(**{**dict(kind=DocumentKind.CARD, issued_at=NOW - 10 * DAY,
+                          expires_at=NOW + 3 * 365 * DAY), **overrides})
+
+
+# -- COSE and digits by hand ------------------------------------------------------------------
+
+def raw_signature(private_key: ec.EllipticCurvePrivateKey, protected: bytes, payload: bytes) -> bytes:
+    """ES256 r||s over the COSE Sig_structure (RFC 9052 §4.4)."""
+    to_be_signed = cose.dumps(["Signature1", protected, b"", payload])
+    r, s = decode_dss_signature(private_key.sign(to_be_signed, ec.ECDSA(hashes.SHA256())))
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def header(kid, alg=cose.ES256) -> bytes:
+    return cose.dumps({cose.ALG: alg, cose.KID: kid})
+
+
+def sign1(body: list, *, tag: int | None = cose.COSE_SIGN1_TAG) -> bytes:
+    return cose.dumps(body if tag is None else cbor2.CBORTag(tag, body))
+
+
+def signed_payload(key: SigningKey, payload: bytes) -> bytes:
+    """COSE bytes of ``payload`` (any bytes, canonical or not), validly signed by ``key``."""
+    return cose.sign(payload, key.kid, key.private_key)
+
+
+def signed_map(key: SigningKey, claims_map: dict) -> str:
+    return digits.encode(signed_payload(key, cose.dumps(claims_map)))
+
+
+def payload_of(claims: Claims) -> bytes:
+    return cose.dumps(claims.to_map())
+
+
+def to_fullwidth(text: str) -> str:
+    return text.translate({ord(str(i)): chr(ord("０") + i) for i in range(10)})
+
+
+# -- keys and trust lists --------------------------------------------------------------------
+
+def new_key() -> SigningKey:
+    return keys.signing_key(keys.generate_private_key())
+
+
+@dataclass
+class Keys:
+    anchor: ec.EllipticCurvePrivateKey = field(default_factory=keys.generate_private_key)
+    other_anchor: ec.EllipticCurvePrivateKey = field(default_factory=keys.generate_private_key)
+    current: SigningKey = field(default_factory=new_key)    # 健保組合 + 後期高齢者, current
+    retired: SigningKey = field(default_factory=new_key)    # the same scope, retired
+    kokuho: SigningKey = field(default_factory=new_key)     # 国保 only
+    shared: SigningKey = field(default_factory=new_key)     # its kid also labels a decoy key
+    crowded8: SigningKey = field(default_factory=new_key)   # 8th key under its kid ("quirks")
+    crowded9: SigningKey = field(default_factory=new_key)   # 9th key under its kid ("quirks")
+    es384: SigningKey = field(default_factory=new_key)      # listed with alg "ES384" ("quirks")
+    unlisted: SigningKey = field(default_factory=new_key)   # in no trust list
+    forger: SigningKey = field(default_factory=new_key)     # signs under current's kid
+    decoys: list = field(default_factory=lambda: [keys.generate_private_key() for _ in range(8)])
+
+    @property
+    def anchor_kid(self) -> bytes:
+        return keys.key_id_for(self.anchor.public_key())
+
+
+def trusted(key, *, insurers, signs_from=CURRENT_FROM, signs_until=None, kid=None) -> TrustedKey:
+    private = key.private_key if isinstance(key, SigningKey) else key
+    return TrustedKey(kid=key.kid if kid is None else kid, public_key=private.public_key(),
+                      insurers=frozenset(insurers), signs_from=signs_from, signs_until=signs_until)
+
+
+def main_list(k: Keys) -> TrustList:
+    return TrustList(
+        issued_at=LIST_IAT, expires_at=LIST_EXP, grace=LIST_GRACE, insurers=dict(INSURERS),
+        keys=(
+            trusted(k.current, insurers=[KENPO, KOUKI]),
+            trusted(k.retired, insurers=[KENPO, KOUKI], signs_from=RETIRED_FROM,
+                    signs_until=RETIRED_UNTIL),
+            trusted(k.kokuho, insurers=[KOKUHO], signs_from=NOW - 400 * DAY),
+            # A decoy first under shared's kid: a verifier must try every key with the kid.
+            trusted(k.decoys[0], insurers=[KENPO], kid=k.shared.kid),
+            trusted(k.shared, insurers=[KENPO]),
+        ),
+        revocations={RID["revoked"]: REVOKED_BEFORE, RID["card_revoked"]: CARD_REVOKED_BEFORE})
+
+
+def quirks_doc(k: Keys) -> dict:
+    """A trust list the server would not write, but that verifiers must read the same way."""
+    def entry(key, **kw):
+        return trusted(key, **kw).to_json()
+    doc = main_list(k).to_json()
+    doc["x-comment"] = "unknown members are ignored"
+    doc["keys"] = [
+        {**entry(k.current, insurers=[KENPO, KOUKI, UNNAMED]), "x-note": "ignored"},
+        *[entry(d, insurers=[KENPO], kid=k.crowded8.kid) for d in k.decoys[:7]],
+        entry(k.crowded8, insurers=[KENPO]),
+        *[entry(d, insurers=[KENPO], kid=k.crowded9.kid) for d in k.decoys[:8]],
+        entry(k.crowded9, insurers=[KENPO]),
+        {**entry(k.es384, insurers=[KENPO]), "alg": "ES384"},
+    ]
+    doc["revocations"] = [{"rid": RID["dup"].hex(), "before": DUP_BEFORE[0]},
+                          {"rid": RID["dup"].hex(), "before": DUP_BEFORE[1]}]
+    return doc
+
+
+class _Doc:
+    """Lets sign_trust_list() sign any payload document, including ones TrustList cannot hold."""
+    def __init__(self, doc):
+        self.doc = doc
+
+    def to_json(self):
+        return self.doc
+
+
+def sign_doc(doc, anchor, anchor_kid) -> str:
+    return sign_trust_list(_Doc(doc), anchor, anchor_kid)
+
+
+def jws(header_doc: dict, payload: bytes, anchor) -> str:
+    """A flattened JWS with an arbitrary header, validly signed."""
+    protected = b64url(json.dumps(header_doc, separators=(",", ":")).encode())
+    encoded = b64url(payload)
+    r, s = decode_dss_signature(anchor.sign(f"{protected}.{encoded}".encode(),
+                                            ec.ECDSA(hashes.SHA256())))
+    return json.dumps({"protected": protected, "payload": encoded,
+                       "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))})
+
+
+def trust_lists(k: Keys) -> tuple[dict, list]:
+    """The signed trust lists, and the trust-list vectors (accepted or rejected)."""
+    kid = k.anchor_kid
+    main_doc = main_list(k).to_json()
+    lists = {
+        "main": sign_trust_list(main_list(k), k.anchor, kid),
+        "quirks": sign_doc(quirks_doc(k), k.anchor, kid),
+        # The same content, signed by another key under the pinned anchor's kid.
+        "other_anchor": sign_trust_list(main_list(k), k.other_anchor, kid),
+    }
+    main_jws = json.loads(lists["main"])
+    quirks_jws = json.loads(lists["quirks"])
+    good_header = {"alg": "ES256", "kid": kid.hex(), "typ": "shikaku-trust-list+jws"}
+    main_bytes = json.dumps(main_doc, ensure_ascii=False).encode()
+    lists.update({
+        "tampered_payload": json.dumps({**main_jws, "payload": quirks_jws["payload"]}),
+        "wrong_typ": jws({**good_header, "typ": "JWT"}, main_bytes, k.anchor),
+        "alg_none": json.dumps({"protected": b64url(b'{"alg":"none","typ":"shikaku-trust-list+jws"}'),
+                                "payload": main_jws["payload"], "signature": ""}),
+        "signature_der": json.dumps({**main_jws, "signature": b64url(k.anchor.sign(
+            f"{main_jws['protected']}.{main_jws['payload']}".encode(), ec.ECDSA(hashes.SHA256())))}),
+        "version_2": sign_doc({**main_doc, "v": 2}, k.anchor, kid),
+        "missing_grace": sign_doc({n: v for n, v in main_doc.items() if n != "grace"}, k.anchor, kid),
+        "iat_as_text": sign_doc({**main_doc, "iat": str(LIST_IAT)}, k.anchor, kid),
+        "key_off_curve": sign_doc({**main_doc, "keys": [
+            {**main_doc["keys"][0], "y": main_doc["keys"][0]["x"]}]}, k.anchor, kid),
+        "payload_is_array": jws(good_header, b"[]", k.anchor),
+        "not_json": "this is not a trust list",
+    })
+    verdicts = [
+        ("main", "accepted", "the normal list: signed by the pinned anchor"),
+        ("quirks", "accepted", "unknown members, a key with alg ES384 (skipped), duplicate "
+                               "revocation entries, 9 keys under one kid"),
+        ("other_anchor", "rejected", "the same content signed by another key (header kid is the anchor's)"),
+        ("tampered_payload", "rejected", "main's signature over the quirks list's payload"),
+        ("wrong_typ", "rejected", "validly signed, but the header typ is JWT"),
+        ("alg_none", "rejected", "header alg none and an empty signature"),
+        ("signature_der", "rejected", "a valid signature in DER instead of raw r||s"),
+        ("version_2", "rejected", "validly signed, payload v 2"),
+        ("missing_grace", "rejected", "validly signed, payload without grace"),
+        ("iat_as_text", "rejected", "validly signed, iat is a string"),
+        ("key_off_curve", "rejected", "validly signed, a key whose point is not on P-256"),
+        ("payload_is_array", "rejected", "validly signed, payload is a JSON array"),
+        ("not_json", "rejected", "not JSON at all"),
+    ]
+    vectors = [{"name": n, "description": d, "trust_list": n, "expected": e} for n, e, d in verdicts]
+    return lists, vectors
+
+
+_DELETE = object()     # bad_map(kN=_DELETE) removes claim N
+
+
+# -- vectors ----------------------------------------------------------------------------------
+
+# Statuses reached after the claims were read: the result carries the claims.
+_WITH_CLAIMS = {Status.VALID, Status.KEY_NOT_FOR_INSURER, Status.REVOKED, Status.NOT_YET_VALID,
+                Status.EXPIRED}
+
+
+@dataclass
+class Vectors:
+    insurer_names: dict    # trust list name -> insurer table
+    items: list = field(default_factory=list)
+
+    def add(self, name, description, token, status: Status, *, claims: Claims | None = None,
+            kid: bytes | SigningKey | None = None, now: int = NOW, skew: int | None = None,
+            warnings=(), trust_list: str = "main"):
+        if (claims is not None) != (status in _WITH_CLAIMS):
+            raise ValueError(f"{name}: claims go with {sorted(s.value for s in _WITH_CLAIMS)}")
+        if isinstance(kid, SigningKey):
+            kid = kid.kid
+        vector = {"name": name, "description": description, "token": token,
+                  "trust_list": trust_list, "now": now}
+        if skew is not None:
+            vector["skew"] = skew
+        vector["expected"] = {
+            "status": status.value,
+            "warnings": sorted(w.value for w in warnings),
+            "claims": None if claims is None else claims.to_json(),
+            "kid": None if kid is None else kid.hex(),
+            "insurer_name": None if claims is None
+            else self.insurer_names[trust_list].get(claims.insurer_number),
+        }
+        self.items.append(vector)
+
+
+def token_vectors(k: Keys) -> list[dict]:
+    v = Vectors({"main": INSURERS, "quirks": INSURERS})
+    V, cur = Status, k.current
+    STALE, SUSPECT = VerifyWarning.TRUST_LIST_STALE, VerifyWarning.CLOCK_SUSPECT
+
+    # ---- valid -----------------------------------------------------------------------------
+    t = taro()
+    token = issue(t, cur)
+    v.add("valid_insured", "本人 of a 健保組合 (8-digit insurer number with a leading zero), "
+          "phone notice", token, V.VALID, claims=t, kid=cur)
+    v.add("valid_dependent_non_bmp_name", "家族 (被扶養者), branch 02, 2割; the name has a non-BMP "
+          "kanji (U+20BB7) and an ideographic variation sequence (U+845B U+E0100)",
+          issue(hanako(), cur), V.VALID, claims=hanako(), kid=cur)
+    v.add("valid_kokuho_6_digit", "国保 insurer 138156 (6 digits), kanji 記号 as text, 番号 0012345 "
+          "kept as text (leading zero), empty 枝番, born 1970-01-01 (day 0)",
+          issue(jiro(), k.kokuho), V.VALID, claims=jiro(), kid=k.kokuho)
+    v.add("valid_kouki_empty_symbol", "後期高齢者 39130000: empty 記号 and 枝番 (both absent from "
+          "the map), born 1945 (negative day numbers), 1割, 資格確認書",
+          issue(ume(), cur), V.VALID, claims=ume(), kid=cur)
+    c = taro_card()
+    v.add("valid_card", "資格確認書 (kind 2), valid for 3 years", issue(c, cur), V.VALID,
+          claims=c, kid=cur)
+    c = taro(limit_category="A03")
+    v.add("valid_limit_category", "限度額適用区分 A03 shared with consent", issue(c, cur),
+          V.VALID, claims=c, kid=cur)
+    c = taro(symbol="0123", number="ＡＢ１２３", branch="00", sex=Sex.UNSET)
+    v.add("valid_text_codes", "記号 0123 (leading zero: text), full-width 番号, 枝番 00 "
+          "(kept distinct from empty), sex unset", issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(name="𠮷" * 100)
+    v.add("valid_name_100_code_points", "a name of 100 non-BMP characters: the limit counts "
+          "code points (200 UTF-16 units)", issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(number="番" * 12 + "12")
+    v.add("valid_number_38_bytes", "a text 番号 of exactly 38 UTF-8 bytes", issue(c, cur),
+          V.VALID, claims=c, kid=cur)
+    c = taro(extensions={17: b"\xa5\x01\x02", 23: "future", -1: 0})
+    v.add("valid_unknown_claims_ignored", "unknown claim keys 17, 23 and -1 are ignored "
+          "(must-ignore) and do not appear in the claims", issue(c, cur), V.VALID, claims=c, kid=cur)
+
+    body = token[len(digits.HEADER):]
+    half = len(body) // 2
+    first = body[:half]
+    noisy = (" " + to_fullwidth(digits.HEADER) + "\u3000" + " ".join(
+        first[i:i + 40] for i in range(0, half, 40)) + "\r\n" + to_fullwidth(body[half:half + 50])
+        + "\t" + body[half + 50:half + 90] + "\u00a0\ufeff" + body[half + 90:] + "\n")
+    v.add("valid_fullwidth_and_whitespace", "full-width digits (header included), ASCII and "
+          "ideographic spaces, CR LF, LF, tab, NBSP and BOM inserted", noisy, V.VALID,
+          claims=t, kid=cur)
+    v.add("valid_all_fullwidth", "the whole text in full-width digits", to_fullwidth(token),
+          V.VALID, claims=t, kid=cur)
+    v.add("valid_2000_chars", "padded with spaces to exactly 2000 characters (the input limit)",
+          token + " " * (2000 - len(token)), V.VALID, claims=t, kid=cur)
+
+    message = cose.parse(digits.decode(token))
+    r, s = message.signature[:32], int.from_bytes(message.signature[32:], "big")
+    high_s = r + (P256_N - s).to_bytes(32, "big")
+    v.add("valid_high_s_signature", "the same signature with s replaced by n - s: ECDSA "
+          "verification (and WebCrypto) accepts both", digits.encode(sign1(
+              [message.protected, {}, message.payload, high_s])), V.VALID, claims=t, kid=cur)
+    v.add("valid_kid_collision_tries_every_key", "a decoy key is published first under the "
+          "same kid; the second key verifies", issue(taro(), k.shared), V.VALID, claims=t,
+          kid=k.shared)
+    v.add("valid_kid_shared_by_8_keys", "'quirks' list: the signer is the 8th key under its kid "
+          "(the most a verifier must try)", issue(t, k.crowded8), V.VALID, claims=t,
+          kid=k.crowded8, trust_list="quirks")
+    c = taro(insurer_number=UNNAMED, revocation_id=RID["unnamed"])
+    v.add("valid_insurer_without_name", "'quirks' list: the key may sign for 01130012 but the "
+          "insurers table has no name for it (insurer_name null)", issue(c, cur), V.VALID,
+          claims=c, kid=cur, trust_list="quirks")
+    c = taro_card(issued_at=RETIRED_UNTIL - 5 * DAY)
+    v.add("valid_retired_key_within_window", "資格確認書 signed by a retired key while it was "
+          "current", issue(c, k.retired), V.VALID, claims=c, kid=k.retired)
+
+    # ---- boundaries (valid) and clocks ----------------------------------------------------
+    # A notice that expires while the list is still fresh, so that no warning muddles expiry.
+    short = taro(expires_at=NOW + DAY)
+    short_token = issue(short, cur)
+    v.add("valid_at_expiry_plus_skew", "now = expires_at + skew: still valid", short_token,
+          V.VALID, claims=short, kid=cur, now=short.expires_at + SKEW)
+    v.add("valid_at_expiry_skew_0", "skew 0, now = expires_at: still valid", short_token,
+          V.VALID, claims=short, kid=cur, now=short.expires_at, skew=0)
+    v.add("valid_large_skew", "skew 3600, now = expires_at + 3600", short_token, V.VALID,
+          claims=short, kid=cur, now=short.expires_at + 3600, skew=3600)
+    future = taro(issued_at=NOW + 1000)
+    v.add("valid_at_issue_minus_skew", "issued_at = now + skew: already valid",
+          issue(future, cur), V.VALID, claims=future, kid=cur, now=NOW + 1000 - SKEW)
+    c = taro_card(issued_at=CURRENT_FROM - SKEW)
+    v.add("valid_signs_from_minus_skew", "issued_at = signs_from - skew: inside the key's window",
+          issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro_card(issued_at=RETIRED_UNTIL + SKEW)
+    v.add("valid_signs_until_plus_skew", "retired key, issued_at = signs_until + skew: inside "
+          "its window", issue(c, k.retired), V.VALID, claims=c, kid=k.retired)
+    v.add("valid_at_list_exp", "now = the list's exp: not yet stale", token, V.VALID, claims=t,
+          kid=cur, now=LIST_EXP)
+    v.add("valid_trust_list_stale", "now = the list's exp + 1: valid, with a stale warning",
+          token, V.VALID, claims=t, kid=cur, now=LIST_EXP + 1, warnings=[STALE])
+    card = taro_card()
+    card_token = issue(card, cur)
+    v.add("valid_at_list_grace_end", "now = exp + grace: the last second a stale list decides",
+          card_token, V.VALID, claims=card, kid=cur, now=LIST_EXP + LIST_GRACE, warnings=[STALE])
+    v.add("valid_clock_suspect", "now + skew = the list's iat - 1: the device clock is behind",
+          token, V.VALID, claims=t, kid=cur, now=LIST_IAT - SKEW - 1, warnings=[SUSPECT])
+    v.add("valid_clock_suspect_skew_0", "skew 0, now = the list's iat - 1", token, V.VALID,
+          claims=t, kid=cur, now=LIST_IAT - 1, skew=0, warnings=[SUSPECT])
+    v.add("valid_clock_not_suspect_at_boundary", "now + skew = the list's iat: no warning",
+          token, V.VALID, claims=t, kid=cur, now=LIST_IAT - SKEW)
+    for name, issued_at, what in (("valid_revoked_rid_issued_at_before", REVOKED_BEFORE,
+                                   "issued exactly at the revocation's before"),
+                                  ("valid_revoked_rid_reissued", NOW - 60,
+                                   "issued after the revocation's before (a reissue)")):
+        c = taro(revocation_id=RID["revoked"], issued_at=issued_at)
+        v.add(name, f"same revocation id as a revoked token, {what}: valid", issue(c, cur),
+              V.VALID, claims=c, kid=cur)
+    c = taro(revocation_id=RID["dup"], issued_at=NOW - 600)
+    v.add("valid_duplicate_revocation_after_latest", "'quirks' list: two entries for one rid; "
+          "issued at the later before: valid", issue(c, cur), V.VALID, claims=c, kid=cur,
+          trust_list="quirks")
+
+    # ---- malformed: text and digits -------------------------------------------------------
+    def malformed(name, description, token, **kw):
+        v.add(name, description, token, V.MALFORMED, **kw)
+
+    malformed("malformed_not_text", "the input is not a string (JSON null)", None)
+    malformed("malformed_empty", "empty text", "")
+    malformed("malformed_whitespace_only", "spaces and line breaks only", " \r\n\u3000")
+    malformed("malformed_header_only", "the header and nothing else", digits.HEADER)
+    malformed("malformed_wrong_header", "header 8802 (another format version)",
+              "8802" + body)
+    malformed("malformed_missing_header", "the body without the header", body)
+    malformed("malformed_letter", "a letter among the digits",
+              digits.HEADER + body[:50] + "A" + body[51:])
+    malformed("malformed_fullwidth_letter", "a full-width letter among the digits",
+              digits.HEADER + body[:50] + "Ａ" + body[51:])
+    malformed("malformed_non_ascii_digit", "an Arabic-Indic digit (Unicode Nd, not 0-9)",
+              digits.HEADER + body[:50] + "\u0663" + body[51:])
+    malformed("malformed_plus_sign", "a '+' instead of the first body digit (integer parsers "
+              "accept it)", digits.HEADER + "+" + body[1:])
+    malformed("malformed_digit_dropped", "one digit short: no byte count has this many digits",
+              token[:-1])
+    malformed("malformed_digit_added", "one digit too many", token + "0")
+    n_bytes = len(digits.decode(token))
+    malformed("malformed_value_too_large", "as many digits as n bytes need, but the value is "
+              "256^n", digits.HEADER + str(256 ** n_bytes).zfill(digits.digit_count(n_bytes)))
+    malformed("malformed_2001_chars", "a valid token padded with spaces to 2001 characters: "
+              "refused before normalising", token + " " * (2001 - len(token)))
+    malformed("malformed_too_long_digits", "2100 digits", digits.HEADER + "1" * 2096)
+
+    # ---- malformed: COSE -------------------------------------------------------------------
+    data = digits.decode(token)
+    kid = cur.kid
+    prot, payload = header(kid), payload_of(t)
+    sig = raw_signature(cur.private_key, prot, payload)
+    parsed = cose.parse(data)     # issue() made exactly this protected header and payload
+    assert (parsed.protected, parsed.payload) == (prot, payload)
+    malformed("malformed_truncated", "the COSE bytes without their last byte",
+              digits.encode(data[:-1]))
+    malformed("malformed_trailing_byte", "a 0x00 byte after the COSE_Sign1",
+              digits.encode(data + b"\x00"))
+    malformed("malformed_untagged", "a COSE_Sign1 array without tag 18",
+              digits.encode(sign1([prot, {}, payload, sig], tag=None)))
+    malformed("malformed_wrong_tag", "tag 98 (COSE_Sign) instead of 18",
+              digits.encode(sign1([prot, {}, payload, sig], tag=98)))
+    assert data[0] == 0xD2
+    malformed("malformed_tag_not_shortest", "tag 18 written in two bytes (0xd8 0x12)",
+              digits.encode(b"\xd8\x12" + data[1:]))
+    assert data[1] == 0x84
+    malformed("malformed_indefinite_array", "the COSE array with indefinite length",
+              digits.encode(b"\xd2\x9f" + data[2:] + b"\xff"))
+    malformed("malformed_array_of_3", "the array without its signature",
+              digits.encode(sign1([prot, {}, payload])))
+    malformed("malformed_array_of_5", "an extra array member",
+              digits.encode(sign1([prot, {}, payload, sig, b""])))
+    malformed("malformed_unprotected_not_empty", "kid repeated in the unprotected header",
+              digits.encode(sign1([prot, {cose.KID: kid}, payload, sig])))
+    malformed("malformed_payload_nil", "a detached (nil) payload",
+              digits.encode(sign1([prot, {}, None, sig])))
+    malformed("malformed_signature_63_bytes", "the signature without its last byte",
+              digits.encode(sign1([prot, {}, payload, sig[:63]])))
+    der = cur.private_key.sign(cose.dumps(["Signature1", prot, b"", payload]),
+                               ec.ECDSA(hashes.SHA256()))
+    malformed("malformed_signature_der", "a valid signature in DER instead of raw r||s",
+              digits.encode(sign1([prot, {}, payload, der])))
+
+    def with_header(protected: bytes) -> str:
+        return digits.encode(sign1([protected, {}, payload,
+                                    raw_signature(cur.private_key, protected, payload)]))
+    malformed("malformed_alg_es384", "alg -35 (ES384) in the protected header, signed validly "
+              "with ES256", with_header(header(kid, alg=-35)))
+    malformed("malformed_alg_text", "alg \"ES256\" as text", with_header(header(kid, alg="ES256")))
+    malformed("malformed_alg_missing", "a protected header with the kid only",
+              with_header(cose.dumps({cose.KID: kid})))
+    malformed("malformed_header_crit", "a crit parameter in the protected header",
+              with_header(cose.dumps({cose.ALG: cose.ES256, 2: [99], cose.KID: kid})))
+    malformed("malformed_header_not_canonical", "protected header keys in the order 4, 1",
+              with_header(b"\xa2\x04" + cose.dumps(kid) + b"\x01\x26"))
+    malformed("malformed_header_empty", "an empty protected bstr", with_header(b""))
+    malformed("malformed_header_not_map", "the protected header is an array",
+              with_header(cose.dumps([cose.ES256, kid])))
+    malformed("malformed_kid_empty", "an empty kid", with_header(header(b"")))
+    malformed("malformed_kid_17_bytes", "a 17-byte kid (at most 16)", with_header(header(kid * 4 + b"\x00")))
+    malformed("malformed_kid_text", "the kid as text", with_header(header(b64url(kid))))
+
+    # ---- malformed: claims (validly signed, so the kid is known) --------------------------
+    def bad_claims(name, description, payload_bytes):
+        malformed(name, description, digits.encode(signed_payload(cur, payload_bytes)), kid=cur)
+
+    def bad_map(name, description, **changes):
+        m = t.to_map()
+        for key, value in changes.items():
+            number = int(key.lstrip("k"))
+            if value is _DELETE:
+                del m[number]
+            else:
+                m[number] = value
+        bad_claims(name, description, cose.dumps(m))
+
+    assert 0xA0 < payload[0] < 0xB8 and payload[1] == 0x01
+    bad_claims("malformed_claims_map_length_not_shortest", "the map's length in an extra byte "
+               "(0xb8 n)", bytes([0xB8, payload[0] - 0xA0]) + payload[1:])
+    bad_claims("malformed_claims_int_not_shortest", "key 1 written as 0x18 0x01",
+               payload[:1] + b"\x18\x01" + payload[2:])
+    bad_claims("malformed_claims_unsorted", "the claims in descending key order",
+               cbor2.dumps(dict(reversed(list(t.to_map().items())))))
+    bad_claims("malformed_claims_indefinite_map", "the claims map with indefinite length",
+               b"\xbf" + payload[1:] + b"\xff")
+    bad_claims("malformed_claims_duplicate_key", "key 1 a second time, at the end",
+               bytes([payload[0] + 1]) + payload[1:] + b"\x01" + cose.dumps(t.to_map()[1]))
+    bad_claims("malformed_claims_trailing_byte", "a byte after the claims map", payload + b"\x00")
+    bad_claims("malformed_claims_not_map", "the payload is an array",
+               cose.dumps(list(t.to_map().items())))
+    bad_claims("malformed_claims_text_key", "an extra claim with a text key",
+               cose.dumps({**t.to_map(), "x": 1}))
+    name_map = {**t.to_map(), 6: "ABCD"}
+    plain = cose.dumps(name_map)
+    assert plain.count(b"\x64ABCD") == 1
+    bad_claims("malformed_claims_name_invalid_utf8", "the name's bytes are not UTF-8",
+               plain.replace(b"\x64ABCD", b"\x64\xc3\x28\xa0\xa1"))
+    bad_claims("malformed_claims_name_surrogate", "the name holds an encoded surrogate "
+               "(ED A0 80), not valid UTF-8", plain.replace(b"\x64ABCD", b"\x64\xed\xa0\x80A"))
+    bad_map("malformed_claims_missing_birth_date", "required claim 8 absent", k8=_DELETE)
+    bad_map("malformed_claims_missing_revocation_id", "required claim 15 absent", k15=_DELETE)
+    bad_map("malformed_claims_copay_4", "copay_ratio 4", k10=4)
+    bad_map("malformed_claims_copay_0", "copay_ratio 0", k10=0)
+    bad_map("malformed_claims_copay_float", "copay_ratio 3.0 (a float)", k10=3.0)
+    bad_map("malformed_claims_relationship_true", "relationship true (a CBOR simple value)",
+            k5=True)
+    bad_map("malformed_claims_relationship_3", "relationship 3", k5=3)
+    bad_map("malformed_claims_sex_0", "sex 0", k7=0)
+    bad_map("malformed_claims_kind_3", "kind 3", k12=3)
+    bad_map("malformed_claims_insurer_9_digits", "insurer number 100000000", k1=100_000_000)
+    bad_map("malformed_claims_insurer_text", "insurer number as text", k1=KENPO)
+    bad_map("malformed_claims_symbol_digits_as_text", "記号 \"1234\" as text (must be an integer)",
+            k2="1234")
+    bad_map("malformed_claims_symbol_empty_text", "記号 present but empty (must be absent)", k2="")
+    bad_map("malformed_claims_number_zero", "番号 as the integer 0", k3=0)
+    bad_map("malformed_claims_number_10_pow_18", "番号 as the integer 10^18 (19 digits)",
+            k3=10 ** 18)
+    bad_map("malformed_claims_number_39_bytes", "a text 番号 of 39 UTF-8 bytes",
+            k3="番" * 13)
+    bad_map("malformed_claims_branch_100", "枝番 100", k4=100)
+    bad_map("malformed_claims_name_empty", "an empty name", k6="")
+    bad_map("malformed_claims_name_101_code_points", "101 non-BMP characters", k6="𠮷" * 101)
+    bad_map("malformed_claims_name_control", "a BEL control character in the name",
+            k6="資格\u0007太郎")
+    bad_map("malformed_claims_name_bidi", "a right-to-left override (U+202E) in the name",
+            k6="資格\u202e太郎")
+    bad_map("malformed_claims_birth_date_range", "birth_date day 80001 (after 2189-01-12)",
+            k8=80_001)
+    bad_map("malformed_claims_birth_date_before_range", "birth_date day -40001", k8=-40_001)
+    bad_map("malformed_claims_issued_at_negative", "issued_at -1", k13=-1)
+    bad_map("malformed_claims_expires_2_32", "expires_at 2^32", k14=2 ** 32)
+    bad_map("malformed_claims_expires_not_after_issue", "expires_at = issued_at",
+            k14=t.issued_at)
+    bad_map("malformed_claims_issued_at_tagged", "issued_at as tag 1 (epoch date/time)",
+            k13=cbor2.CBORTag(1, t.issued_at))
+    bad_map("malformed_claims_revocation_id_7_bytes", "a 7-byte revocation id",
+            k15=RID["taro"][:7])
+    bad_map("malformed_claims_revocation_id_text", "the revocation id as hex text",
+            k15=RID["taro"].hex())
+    bad_map("malformed_claims_limit_category_unknown", "限度額区分 C01 (no such code)",
+            k16="C01")
+
+    # ---- unknown_key ----------------------------------------------------------------------
+    v.add("unknown_key_unlisted", "signed by a key in no trust list", issue(t, k.unlisted),
+          V.UNKNOWN_KEY, kid=k.unlisted)
+    long_kid = bytes(range(16))
+    v.add("unknown_key_16_byte_kid", "a 16-byte kid (the longest allowed) that no key has",
+          with_header(header(long_kid)), V.UNKNOWN_KEY, kid=long_kid)
+    v.add("unknown_key_alg_not_es256", "'quirks' list: the signer's entry says alg ES384, so "
+          "verifiers skip it", issue(t, k.es384), V.UNKNOWN_KEY, kid=k.es384, trust_list="quirks")
+    v.add("trust_list_expired_unknown_key", "an unknown key when the list is past its grace: "
+          "the list decides nothing but form, so re-sync first", issue(t, k.unlisted),
+          V.TRUST_LIST_EXPIRED, kid=k.unlisted, now=LIST_EXP + LIST_GRACE + 1, warnings=[STALE])
+
+    # ---- bad_signature --------------------------------------------------------------------
+    def bad_sig(name, description, token, kid=cur, **kw):
+        v.add(name, description, token, V.BAD_SIGNATURE, kid=kid, **kw)
+
+    at = data.index(payload) + len(payload) - 1     # the last byte of the revocation id
+    flipped = bytearray(data)
+    flipped[at] ^= 0x01
+    bad_sig("bad_signature_payload_byte_flipped", "one bit of the revocation id flipped",
+            digits.encode(bytes(flipped)))
+    flipped = bytearray(data)
+    flipped[-1] ^= 0x80
+    bad_sig("bad_signature_signature_byte_flipped", "one bit of s flipped",
+            digits.encode(bytes(flipped)))
+    bad_sig("bad_signature_zero", "r = s = 0",
+            digits.encode(sign1([prot, {}, payload, bytes(64)])))
+    bad_sig("bad_signature_all_ff", "r and s above the group order (all 0xff)",
+            digits.encode(sign1([prot, {}, payload, b"\xff" * 64])))
+    bad_sig("bad_signature_s_is_n", "s = n (out of range by one)",
+            digits.encode(sign1([prot, {}, payload, r + P256_N.to_bytes(32, "big")])))
+    forged = digits.encode(cose.sign(payload, cur.kid, k.forger.private_key))
+    bad_sig("bad_signature_other_key_same_kid", "signed by another key under the trusted key's "
+            "kid", forged)
+    bad_sig("bad_signature_kid_shared_by_9_keys", "'quirks' list: the signer is the 9th key "
+            "under its kid; verifiers try only the first 8", issue(t, k.crowded9),
+            kid=k.crowded9, trust_list="quirks")
+    missing = {key: value for key, value in t.to_map().items() if key != 8}
+    bad_data = bytearray(signed_payload(cur, cose.dumps(missing)))
+    bad_data[-1] ^= 0x01
+    bad_sig("bad_signature_before_claims", "claims with birth_date missing and a broken "
+            "signature: the signature is checked first", digits.encode(bytes(bad_data)))
+
+    # ---- key_not_for_insurer --------------------------------------------------------------
+    kni = V.KEY_NOT_FOR_INSURER
+    v.add("key_not_for_insurer_scope", "the 国保 key signs a 健保組合 member", issue(t, k.kokuho),
+          kni, claims=t, kid=k.kokuho)
+    v.add("key_not_for_insurer_scope_kokuho", "the 健保組合 key signs a 国保 member",
+          issue(jiro(), cur), kni, claims=jiro(), kid=cur)
+    c = taro_card(issued_at=CURRENT_FROM - SKEW - 1)
+    v.add("key_not_for_insurer_before_signs_from", "issued_at = signs_from - skew - 1",
+          issue(c, cur), kni, claims=c, kid=cur)
+    c = taro_card(issued_at=RETIRED_UNTIL + SKEW + 1)
+    v.add("key_not_for_insurer_after_signs_until", "retired key, issued_at = signs_until + skew + 1",
+          issue(c, k.retired), kni, claims=c, kid=k.retired)
+    c = taro(revocation_id=RID["revoked"])
+    v.add("key_not_for_insurer_before_revoked", "out of scope and revoked: the scope is checked "
+          "first", issue(c, k.kokuho), kni, claims=c, kid=k.kokuho)
+
+    # ---- revoked --------------------------------------------------------------------------
+    revoked = taro(revocation_id=RID["revoked"])
+    revoked_token = issue(revoked, cur)
+    v.add("revoked", "issued before the revocation entry's before", revoked_token, V.REVOKED,
+          claims=revoked, kid=cur)
+    c = ume(revocation_id=RID["card_revoked"])
+    v.add("revoked_card", "a 資格確認書, still unexpired, revoked by the list", issue(c, cur),
+          V.REVOKED, claims=c, kid=cur)
+    c = taro(revocation_id=RID["revoked"], issued_at=REVOKED_BEFORE - 1)
+    v.add("revoked_one_second_before", "issued_at = before - 1", issue(c, cur), V.REVOKED,
+          claims=c, kid=cur)
+    c = taro(revocation_id=RID["revoked"], expires_at=NOW + DAY)
+    v.add("revoked_before_expired", "revoked and expired: revoked wins", issue(c, cur),
+          V.REVOKED, claims=c, kid=cur, now=c.expires_at + SKEW + 1)
+    v.add("revoked_before_not_yet_valid", "revoked, with the device clock far behind: revoked "
+          "wins", revoked_token, V.REVOKED, claims=revoked, kid=cur, now=NOW - 5000,
+          warnings=[SUSPECT])
+    c = taro(revocation_id=RID["dup"], issued_at=DUP_BEFORE[0] - 1)
+    v.add("revoked_duplicate_entries_latest_wins", "'quirks' list: two entries for one rid "
+          "(later before listed first); issued between the two: revoked", issue(c, cur),
+          V.REVOKED, claims=c, kid=cur, trust_list="quirks")
+
+    # ---- not_yet_valid --------------------------------------------------------------------
+    future_token = issue(future, cur)
+    v.add("not_yet_valid", "issued_at = now + skew + 1", future_token, V.NOT_YET_VALID,
+          claims=future, kid=cur, now=NOW + 1000 - SKEW - 1)
+    v.add("not_yet_valid_skew_0", "skew 0, issued_at = now + 1", future_token, V.NOT_YET_VALID,
+          claims=future, kid=cur, now=NOW + 999, skew=0)
+
+    # ---- expired --------------------------------------------------------------------------
+    v.add("expired", "now = expires_at + skew + 1", short_token, V.EXPIRED, claims=short,
+          kid=cur, now=short.expires_at + SKEW + 1)
+    v.add("expired_skew_0", "skew 0, now = expires_at + 1", short_token, V.EXPIRED,
+          claims=short, kid=cur, now=short.expires_at + 1, skew=0)
+    v.add("trust_list_expired_card_past_expiry", "a 資格確認書 one second past expiry + skew, "
+          "years after the list's grace: re-sync first", card_token, V.TRUST_LIST_EXPIRED,
+          kid=cur, now=card.expires_at + SKEW + 1, warnings=[STALE])
+    v.add("trust_list_expired_token_also_expired", "expired, with the list past its grace: "
+          "re-sync comes first", token, V.TRUST_LIST_EXPIRED, kid=cur,
+          now=LIST_EXP + LIST_GRACE + 1, warnings=[STALE])
+
+    # ---- trust_list_expired ---------------------------------------------------------------
+    v.add("trust_list_expired", "now = exp + grace + 1: the list may no longer decide",
+          card_token, V.TRUST_LIST_EXPIRED, kid=cur,
+          now=LIST_EXP + LIST_GRACE + 1, warnings=[STALE])
+    v.add("trust_list_expired_large_skew", "skew does not extend the list's grace",
+          card_token, V.TRUST_LIST_EXPIRED, kid=cur,
+          now=LIST_EXP + LIST_GRACE + 1, skew=3600, warnings=[STALE])
+
+    # ---- warnings on rejections -----------------------------------------------------------
+    malformed("malformed_with_stale_warning", "warnings do not depend on the token", "",
+              now=LIST_EXP + 1, warnings=[STALE])
+    malformed("malformed_with_clock_suspect", "warnings do not depend on the token", "",
+              now=LIST_IAT - SKEW - 1, warnings=[SUSPECT])
+    return v.items
+
+
+
+# -- build and check --------------------------------------------------------------------------
+
+def build() -> dict:
+    """Fresh keys, the trust lists and every vector; raises if the Python core disagrees."""
+    k = Keys()
+    lists, list_vectors = trust_lists(k)
+    anchor = keys.public_jwk(k.anchor.public_key(), k.anchor_kid)
+    doc = {"format": FORMAT, "version": VERSION, "default_skew": DEFAULT_SKEW,
+           "anchor": anchor, "trust_lists": lists, "vectors": token_vectors(k),
+           "trust_list_vectors": list_vectors}
+    problems = check(doc)
+    if problems:
+        raise AssertionError("the Python core disagrees with the vectors:\n  " + "\n  ".join(problems))
+    return doc
+
+
+def check(doc: dict) -> list[str]:
+    """Run the Python core on every vector; return one line per disagreement."""
+    problems, parsed = [], {}
+    for vector in doc["trust_list_vectors"]:
+        try:
+            parsed[vector["trust_list"]] = TrustList.from_signed(
+                doc["trust_lists"][vector["trust_list"]], doc["anchor"])
+            outcome = "accepted"
+        except TrustListError:
+            outcome = "rejected"
+        if outcome != vector["expected"]:
+            problems.append(f"trust list {vector['name']}: {outcome}, expected {vector['expected']}")
+    names = [v["name"] for v in doc["vectors"]]
+    if len(set(names)) != len(names):
+        problems.append("duplicate vector names")
+    for vector in doc["vectors"]:
+        skew = {"skew": vector["skew"]} if "skew" in vector else {}
+        got = verify(vector["token"], parsed[vector["trust_list"]], now=vector["now"], **skew)
+        got = got.to_json()
+        got.pop("detail")
+        got["warnings"] = sorted(got["warnings"])
+        if got != vector["expected"]:
+            problems.append(f"{vector['name']}: got {got}, expected {vector['expected']}")
+    return problems
+
+
+def dumps(doc: dict) -> str:
+    """Readable JSON (Japanese as is) with invisible characters (NBSP, BOM, U+3000...) escaped,
+    so that no editor or tool can strip them unnoticed."""
+    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
+
+
+def main() -> int:
+    doc = build()
+    OUT.write_text(dumps(doc), encoding="utf-8")
+    counts = {}
+    for vector in doc["vectors"]:
+        counts[vector["expected"]["status"]] = counts.get(vector["expected"]["status"], 0) + 1
+    print(f"wrote {OUT} ({len(doc['vectors'])} vectors, "
+          f"{len(doc['trust_list_vectors'])} trust-list vectors)")
+    for status in Status:
+        print(f"  {status.value:20} {counts.get(status.value, 0)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
