@@ -13,6 +13,7 @@ signature, ASCII(protected "." payload))``. The payload is UTF-8 JSON::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -86,7 +87,7 @@ class TrustList:
                 for k in doc["keys"] if k.get("alg") == "ES256")
             revocations = {}
             for r in doc["revocations"]:
-                rid, before = bytes.fromhex(r["rid"]), _int(r["before"])
+                rid, before = _hex(r["rid"]), _int(r["before"])
                 revocations[rid] = max(before, revocations.get(rid, before))
             insurers = doc["insurers"]
             if not all(isinstance(v, str) for v in insurers.values()):
@@ -109,6 +110,12 @@ def _int(value) -> int:
     if type(value) is not int:
         raise TrustListError(f"{value!r} is not an integer")
     return value
+
+
+def _hex(text) -> bytes:
+    if not isinstance(text, str) or not re.fullmatch(r"(?:[0-9a-f]{2}){1,32}", text):
+        raise TrustListError(f"{text!r} is not lowercase hex")
+    return bytes.fromhex(text)
 
 
 def _strs(values) -> list[str]:

@@ -11,11 +11,11 @@ async function loadTrustList() {
     const response = await fetch('/api/v1/trust-list');
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const list = await verifyTrustList(await response.text(), anchor);
-    const issued = new Date(list.iat * 1000);
+    const issued = new Date(list.issuedAt * 1000);
     $('trust-issued').textContent = `${issued.toLocaleString('ja-JP-u-ca-japanese', { era: 'long' })}（${issued.toLocaleString('ja-JP')}）`;
     $('trust-insurers').textContent = Object.entries(list.insurers).map(([n, name]) => `${n} ${name}`).join('、');
     $('trust-keys').textContent = String(list.keys.length);
-    $('trust-revocations').textContent = String(list.revocations.length);
+    $('trust-revocations').textContent = String(list.revocations.size);
     $('trust-details').hidden = false;
     $('trust-status').innerHTML = '署名を確認しました <small>Signature verified</small>';
     section.dataset.state = 'ok';

@@ -10,7 +10,7 @@ const vectors = JSON.parse(await readFile(new URL('../../tests/vectors/vectors.j
 
 test('the main trust list verifies against the pinned anchor', async () => {
   const list = await verifyTrustList(vectors.trust_lists.main, vectors.anchor);
-  assert.equal(list.typ, 'shikaku-trust-list');
+  assert.ok(Number.isSafeInteger(list.issuedAt) && list.expiresAt > list.issuedAt);
   assert.ok(list.keys.length >= 1);
   assert.ok(Object.keys(list.insurers).length >= 1);
 });
