@@ -11,7 +11,7 @@ WEB_ROOT = REPO_ROOT / "web"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_pyfile(REPO_ROOT / "config" / "default.py")
     if test_config is None:
         if os.environ.get("SHIKAKU_CONFIG"):

@@ -1,7 +1,7 @@
 """First start of the embedded development default.
 
 Creates (or upgrades) the schema, the trust-anchor key and a first signing key, and
-the demo insurer and members, then prints the URLs. Runs only when ENV is
+the demo insurer and members (`shikaku run` then prints the URLs). Runs only when ENV is
 "development": a production server never invents members, and its schema and keys
 are provisioned by command (`shikaku db upgrade`, `shikaku keys init`).
 """
@@ -30,7 +30,6 @@ def init_app(app: Flask) -> None:
         if first_start and not app.config.get("TESTING"):
             click.echo("資格パス: 初回起動 — demo data and keys created in "
                        f"{app.instance_path}", err=True)
-            print_urls(app)
 
 
 def print_urls(app: Flask) -> None:
