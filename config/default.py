@@ -12,6 +12,10 @@ NOTICE_TOKEN_DAYS = 7          # life of a phone token; the app refreshes it whe
 CARD_VALIDITY_DAYS = 365       # 資格確認書 validity chosen by the insurer (at most 5 years)
 VERIFY_SKEW_SECONDS = 300      # clock disagreement tolerated when verifying
 
+# Activation codes printed on the notice
+ACTIVATION_CODE_DAYS = 90      # a code expires after this many days
+ACTIVATION_MAX_ATTEMPTS = 5    # wrong birth dates before the code locks
+
 # Trust list
 TRUST_LIST_VALIDITY_SECONDS = 2 * 86400   # after this a verifier warns "stale" (要更新)
 TRUST_LIST_GRACE_SECONDS = 14 * 86400     # after validity + grace, verdicts need a re-sync (要再同期)

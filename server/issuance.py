@@ -10,7 +10,7 @@ from . import clock, key_management
 from .clock import JST
 from .db import db
 from .models import Member
-from .revocation_ids import revocation_id
+from .revocation_ids import revocation_id as member_revocation_id
 from .token_core import Claims, DocumentKind, Relationship, Sex, issue
 
 MAX_CARD_DAYS = 5 * 365 + 1
@@ -39,7 +39,8 @@ def issue_token(member: Member, kind: DocumentKind = DocumentKind.NOTICE) -> Iss
     return IssuedToken(text=text, claims=claims)
 
 
-def claims_for(member: Member, kind: DocumentKind, now: int) -> Claims:
+def claims_for(member: Member, kind: DocumentKind, now: int, *, expires_at: int | None = None,
+               revocation_id: bytes | None = None) -> Claims:
     today = datetime.fromtimestamp(now, JST).date()
     eligibility = member.eligibility
     if eligibility is None or not eligibility.active_on(today):
@@ -47,7 +48,8 @@ def claims_for(member: Member, kind: DocumentKind, now: int) -> Claims:
     copay = member.copay_on(today)
     if copay is None:
         raise IssuanceError("no_copay_ratio", "負担割合が未登録です (no co-payment ratio in effect)")
-    expires_at = _expiry(member, kind, now, today)
+    if expires_at is None:
+        expires_at = _expiry(member, kind, now, today)
     if eligibility.lost_on is not None:
         expires_at = min(expires_at, _start_of(eligibility.lost_on))
     return Claims(
@@ -55,7 +57,8 @@ def claims_for(member: Member, kind: DocumentKind, now: int) -> Claims:
         branch=member.branch, relationship=Relationship(member.relationship), name=member.name,
         sex=Sex(member.sex), birth_date=member.birth_date, acquired_on=eligibility.acquired_on,
         copay_ratio=copay.ratio, copay_from=copay.effective_from, kind=kind,
-        issued_at=now, expires_at=expires_at, revocation_id=revocation_id(eligibility),
+        issued_at=now, expires_at=expires_at,
+        revocation_id=revocation_id or member_revocation_id(eligibility),
         limit_category=member.limit_category if member.limit_consent else None)
 
 

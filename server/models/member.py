@@ -34,6 +34,8 @@ class Member(db.Model):
     limit_category: Mapped[str | None] = mapped_column(String(3))    # 限度額適用区分
     limit_consent: Mapped[bool] = mapped_column(default=False)       # shared only with consent
     limit_consent_at: Mapped[int | None] = mapped_column()
+    created_at: Mapped[int | None] = mapped_column()
+    updated_at: Mapped[int | None] = mapped_column()
 
     insurer: Mapped[Insurer] = orm.relationship()
     insured_person: Mapped[Member | None] = orm.relationship(remote_side=[id], back_populates="dependents")
@@ -42,6 +44,8 @@ class Member(db.Model):
         back_populates="member", order_by="Eligibility.acquired_on", cascade="all, delete-orphan")
     copay_ratios: Mapped[list[CopayRatio]] = orm.relationship(
         order_by="CopayRatio.effective_from", cascade="all, delete-orphan")
+    cards: Mapped[list["EligibilityCard"]] = orm.relationship(
+        order_by="EligibilityCard.id", cascade="all, delete-orphan")
 
     @property
     def eligibility(self) -> Eligibility | None:
