@@ -26,4 +26,13 @@ TRUST_LIST_MAX_AGE = 300                  # Cache-Control max-age for GET /api/v
 # (SHIKAKU_KEY_PASSPHRASE) to encrypt them at rest.
 KEY_PASSPHRASE = None
 
+# Sessions: HttpOnly, SameSite=Lax, Secure outside development (None = decide by ENV)
+SESSION_COOKIE_NAME = "shikaku_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = None
+PERMANENT_SESSION_LIFETIME = 12 * 3600
+WTF_CSRF_TIME_LIMIT = None     # the CSRF token lives as long as the session
+STAFF_IDLE_MINUTES = 30        # staff are signed out after this many idle minutes
+
 PUBLIC_URL = "http://localhost:5000"      # printed at start; the member and clinic links

@@ -34,7 +34,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
 
-    from . import api, clinic, home
+    _secure_sessions(app)
+    from . import display
+    display.init_app(app)
+    from flask_wtf.csrf import CSRFProtect
+    CSRFProtect(app)
+
+    from . import admin, api, ceremonies, clinic, home
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(ceremonies.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.well_known)
     app.register_blueprint(clinic.bp)
@@ -44,3 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         from . import bootstrap
         bootstrap.init_app(app)
     return app
+
+
+def _secure_sessions(app: Flask) -> None:
+    """Secure cookies outside development unless configured otherwise (SESSION_COOKIE_SECURE)."""
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] != "development"

@@ -53,6 +53,6 @@ def issue_card(member: Member) -> EligibilityCard:
 
 def withdraw_card(card: EligibilityCard, reason: str = "withdrawn") -> None:
     if card.status != "active":
-        register._fail("card", "この資格確認書はすでに回収済みです", "the card is already withdrawn")
+        register.field_error("card", "この資格確認書はすでに回収済みです", "the card is already withdrawn")
     register.withdraw(card, reason)
     db.session.commit()

@@ -25,14 +25,15 @@ LOSS_REASONS = {
 }
 
 
-def _fail(field: str, ja: str, en: str):
+def field_error(field: str, ja: str, en: str):
+    """Raise a ValidationError for one field."""
     raise ValidationError([FieldError(field, ja, en)])
 
 
 def insurer(number: str) -> Insurer:
     found = db.session.scalar(db.select(Insurer).where(Insurer.number == number))
     if found is None:
-        _fail("insurer_number", "登録されていない保険者です", "no such insurer in this register")
+        field_error("insurer_number", "登録されていない保険者です", "no such insurer in this register")
     return found
 
 
@@ -49,11 +50,11 @@ def _insured_person_for(data: MemberInput, member: Member | None = None) -> Memb
         Member.number == data.number, Member.relationship == 1))
     if data.relationship == 1:
         if insured is not None and insured is not member:
-            _fail("relationship", "この記号・番号には本人が登録済みです",
+            field_error("relationship", "この記号・番号には本人が登録済みです",
                   "an insured person with this 記号・番号 already exists")
         return None
     if insured is None:
-        _fail("relationship", "家族の前に、同じ記号・番号の本人を登録してください",
+        field_error("relationship", "家族の前に、同じ記号・番号の本人を登録してください",
               "register the insured person with this 記号・番号 first")
     return insured
 
@@ -61,7 +62,7 @@ def _insured_person_for(data: MemberInput, member: Member | None = None) -> Memb
 def _check_unique(data: MemberInput, member: Member | None = None) -> None:
     existing = find(data.insurer_number, data.symbol, data.number, data.branch)
     if existing is not None and existing is not member:
-        _fail("branch", "この記号・番号・枝番は登録済みです",
+        field_error("branch", "この記号・番号・枝番は登録済みです",
               "this 記号・番号・枝番 is already registered")
 
 
@@ -102,27 +103,23 @@ def build_member(data: MemberInput) -> Member:
 def update_member(member: Member, data: MemberInput, *, commit: bool = True) -> dict:
     """Correct a member's details. Returns the audit changes ({} when nothing changed)."""
     if data.insurer_number != member.insurer.number:
-        _fail("insurer_number", "保険者は変更できません（新しい資格として登録してください）",
+        field_error("insurer_number", "保険者は変更できません（新しい資格として登録してください）",
               "the insurer cannot change; enrol anew")
     before = audit.member_snapshot(member)
     _check_unique(data, member)
     insured = _insured_person_for(data, member)
     if data.relationship == 1 and any(d for d in member.dependents if d is not member):
         if (data.symbol, data.number) != (member.symbol, member.number):
-            _fail("number", "家族がいる本人の記号・番号は変更できません",
+            field_error("number", "家族がいる本人の記号・番号は変更できません",
                   "an insured person with dependents keeps their 記号・番号")
+    check_update(member, data)
     _apply(member, data, insured)
     eligibility = member.eligibility
     eligibility.acquired_on = data.acquired_on
     if data.lost_on != eligibility.lost_on:
-        if data.lost_on is None:
-            _fail("lost_on", "資格喪失の取り消しは再加入として登録してください", "re-enrol instead")
         _loss(member, data.lost_on, "other")
     current = member.copay_ratios[-1]
     if (current.ratio, current.effective_from) != (data.copay_ratio, data.copay_from):
-        if data.copay_from < current.effective_from:
-            _fail("copay_from", "現在の負担割合の開始日より前にはできません",
-                  "must not be before the current ratio's start")
         if data.copay_from == current.effective_from:
             current.ratio = data.copay_ratio
         else:
@@ -138,18 +135,32 @@ def update_member(member: Member, data: MemberInput, *, commit: bool = True) -> 
     return changed
 
 
-def record_loss(member: Member, lost_on: date, reason: str) -> list[Member]:
+def check_update(member: Member, data: MemberInput) -> None:
+    """The history rules of a correction, checked before anything changes (CSV import
+    checks them while planning): a recorded loss is not undone, and a new ratio does not
+    start before the current one."""
+    if member.eligibility.lost_on is not None and data.lost_on is None:
+        field_error("lost_on", "資格喪失の取り消しは再加入として登録してください", "re-enrol instead")
+    current = member.copay_ratios[-1]
+    if ((current.ratio, current.effective_from) != (data.copay_ratio, data.copay_from)
+            and data.copay_from < current.effective_from):
+        field_error("copay_from", "現在の負担割合の開始日より前にはできません",
+                    "must not be before the current ratio's start")
+
+
+def record_loss(member: Member, lost_on: date, reason: str, *, commit: bool = True) -> list[Member]:
     """資格喪失: stop issuance from ``lost_on``, revoke the member's tokens and cards, and
-    do the same for the dependents of an insured person. Returns everyone affected."""
+    do the same for the dependents of an insured person. Returns everyone affected.
+    ``commit=False`` leaves the commit to the caller (CSV import writes all or nothing)."""
     eligibility = member.eligibility
     if reason not in LOSS_REASONS:
-        _fail("loss_reason", "喪失事由を選んでください", "choose a loss reason")
+        field_error("loss_reason", "喪失事由を選んでください", "choose a loss reason")
     if eligibility is None or eligibility.lost_on is not None:
-        _fail("lost_on", "すでに資格喪失が登録されています", "a loss is already recorded")
+        field_error("lost_on", "すでに資格喪失が登録されています", "a loss is already recorded")
     if lost_on < eligibility.acquired_on:
-        _fail("lost_on", "資格取得年月日より前にはできません", "must not be before acquired_on")
+        field_error("lost_on", "資格取得年月日より前にはできません", "must not be before acquired_on")
     if lost_on > clock.today() + timedelta(days=366):
-        _fail("lost_on", "1年より先の日付は登録できません", "must not be more than a year ahead")
+        field_error("lost_on", "1年より先の日付は登録できません", "must not be more than a year ahead")
     affected = [member]
     _loss(member, lost_on, reason)
     if member.relationship == 1:
@@ -157,7 +168,8 @@ def record_loss(member: Member, lost_on: date, reason: str) -> list[Member]:
             if dependent.eligibility and dependent.eligibility.lost_on is None:
                 _loss(dependent, lost_on, "insured_person_lost")
                 affected.append(dependent)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return affected
 
 
@@ -188,9 +200,9 @@ def re_enrol(member: Member, acquired_on: date) -> None:
     """再加入: a new eligibility period with a fresh revocation id, so new tokens are valid."""
     current = member.eligibility
     if current is None or current.lost_on is None:
-        _fail("acquired_on", "資格喪失が登録されていません", "the member has not lost eligibility")
+        field_error("acquired_on", "資格喪失が登録されていません", "the member has not lost eligibility")
     if acquired_on < current.lost_on:
-        _fail("acquired_on", "前回の資格喪失日より前にはできません", "must not be before the last loss")
+        field_error("acquired_on", "前回の資格喪失日より前にはできません", "must not be before the last loss")
     before = audit.member_snapshot(member)
     member.eligibilities.append(Eligibility(acquired_on=acquired_on,
                                             revocation_seed=secrets.token_bytes(16)))

@@ -109,3 +109,40 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# -- action helpers -----------------------------------------------------------
+
+@pytest.fixture
+def as_staff(app, client):
+    """Sign the test client in as a staff member (role "clerk" or "admin"), the way a
+    passkey sign-in leaves the session. Returns the CSRF token for form posts."""
+    import secrets as _secrets
+
+    from server import clock
+    from server.models import Staff
+
+    def sign_in(role="clerk", email=None):
+        with app.app_context():
+            staff = Staff(email=email or f"{role}-{_secrets.token_hex(3)}@example.jp", role=role,
+                          user_handle=_secrets.token_bytes(32), created_at=clock.now())
+            db.session.add(staff)
+            db.session.commit()
+            staff_id = staff.id
+        with client.session_transaction() as session:
+            session.clear()
+            session["staff_id"] = staff_id
+            session["staff_seen"] = app.config["CLOCK"]()
+        return csrf_token(client)
+    return sign_in
+
+
+def csrf_token(client) -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    import re
+    with client.get("/admin/login") as response:
+        html = response.get_data(as_text=True)
+    if 'name="csrf-token"' not in html:
+        with client.get("/admin/") as response:
+            html = response.get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)

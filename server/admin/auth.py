@@ -1,0 +1,31 @@
+"""Sign-in, invitation and sign-out pages for staff."""
+from flask import redirect, render_template, request, session, url_for
+
+from .. import staff_accounts
+from ..staff_accounts import StaffError
+from . import bp, current_staff
+
+
+@bp.get("/login")
+def login():
+    if current_staff() is not None:
+        return redirect(url_for("admin.index"))
+    next_url = request.args.get("next", "")
+    if next_url.startswith("/admin"):
+        session["next"] = next_url
+    return render_template("admin/login.html")
+
+
+@bp.get("/invite/<token>")
+def invite(token):
+    try:
+        record = staff_accounts.open_invite(token)
+    except StaffError as exc:
+        return render_template("admin/invite.html", error=exc.message, token=token), 410
+    return render_template("admin/invite.html", invite=record, token=token, error=None)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,30 @@
+"""Signing keys (admin): list with their state, rotate."""
+from flask import flash, redirect, render_template, url_for
+
+from .. import audit, clock, key_management
+from ..db import db
+from ..key_management import KeyManagementError
+from ..models import SigningKeyRecord
+from . import admin_required, bp
+
+
+@bp.get("/keys")
+@admin_required
+def keys():
+    records = db.session.scalars(db.select(SigningKeyRecord).order_by(SigningKeyRecord.id.desc())).all()
+    return render_template("admin/keys.html", records=records, now=clock.now())
+
+
+@bp.post("/keys/rotate")
+@admin_required
+def rotate_keys():
+    try:
+        pairs = key_management.rotate()
+    except KeyManagementError as exc:
+        flash(f"ローテーションできません: {exc}", "error")
+    else:
+        for old, new in pairs:
+            audit.record("key.rotate", new, before={"kid": old.kid}, after={"kid": new.kid})
+        db.session.commit()
+        flash(f"新しい署名鍵に切り替えました（{len(pairs)}件） Rotated {len(pairs)} key(s)")
+    return redirect(url_for("admin.keys"))

@@ -1,0 +1,204 @@
+"""The member register: search, view, enrol, edit, add a dependent, loss, re-enrolment."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import or_
+
+from .. import clock, register
+from ..db import db
+from ..models import ActivationCode, AuditEntry, Insurer, Member
+from ..register import LOSS_REASONS
+from ..validation import ValidationError, validate_member
+from ..wareki import parse_date
+from . import bp, staff_required
+
+FORM_FIELDS = ["insurer_number", "symbol", "number", "branch", "relationship", "name", "name_kana",
+               "sex", "birth_date", "acquired_on", "copay_ratio", "copay_from", "mynumber_last4",
+               "limit_category", "limit_consent"]
+
+
+def _member(member_id: int) -> Member:
+    return db.session.get(Member, member_id) or abort(404)
+
+
+@bp.get("/")
+@staff_required
+def index():
+    q = request.args.get("q", "").strip()
+    members = search(q) if q else []
+    return render_template("admin/index.html", q=q, members=members)
+
+
+def search(q: str, limit: int = 100) -> list[Member]:
+    """By 記号・番号 ("1234 5678", "1234-5678", either alone), name or フリガナ (contains)."""
+    tokens = [t for t in re.split(r"[\s\-・,、]+", q) if t]
+    query = db.select(Member).join(Insurer)
+    if len(tokens) >= 2:
+        query = query.where(Member.symbol == tokens[0], Member.number == tokens[1])
+        if len(tokens) >= 3:
+            query = query.where(Member.branch == tokens[2])
+    else:
+        like = f"%{q}%"
+        query = query.where(or_(Member.symbol == q, Member.number == q, Member.name.like(like),
+                                Member.name_kana.like(like)))
+    return list(db.session.scalars(query.order_by(Member.symbol, Member.number, Member.branch)
+                                   .limit(limit)))
+
+
+def _form_values(member: Member | None = None, **defaults) -> dict:
+    if member is None:
+        return {"copay_ratio": "30", "sex": "", **defaults}
+    copay = member.copay_ratios[-1]
+    return {
+        "insurer_number": member.insurer.number, "symbol": member.symbol, "number": member.number,
+        "branch": member.branch, "relationship": str(member.relationship), "name": member.name,
+        "name_kana": member.name_kana, "sex": str(member.sex), "birth_date": member.birth_date.isoformat(),
+        "acquired_on": member.eligibility.acquired_on.isoformat(), "copay_ratio": str(copay.ratio),
+        "copay_from": copay.effective_from.isoformat(), "mynumber_last4": member.mynumber_last4 or "",
+        "limit_category": member.limit_category or "", "limit_consent": "1" if member.limit_consent else "",
+    }
+
+
+def _submitted() -> dict:
+    return {name: request.form.get(name, "") for name in FORM_FIELDS}
+
+
+def _redisplay(values: dict, errors) -> dict:
+    """Values to show again after an error: never echo a rejected My Number."""
+    if any(e.field == "mynumber_last4" for e in errors):
+        return {**values, "mynumber_last4": ""}
+    return values
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@staff_required
+def new_member():
+    insurers = db.session.scalars(db.select(Insurer).order_by(Insurer.number)).all()
+    values, errors = _form_values(insurer_number=insurers[0].number if insurers else "",
+                                  relationship="1", branch="00"), []
+    if request.method == "POST":
+        values = _submitted()
+        try:
+            member = register.create_member(validate_member(values, today=clock.today()))
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            values = _redisplay(values, errors)
+        else:
+            flash("登録しました Registered")
+            return redirect(url_for("admin.member", member_id=member.id))
+    return render_template("admin/member_form.html", values=values, errors=errors, insurers=insurers,
+                           title=("加入者の新規登録", "Enrol a member"), member=None), \
+        400 if errors else 200
+
+
+@bp.route("/members/<int:member_id>/dependents/new", methods=["GET", "POST"])
+@staff_required
+def new_dependent(member_id):
+    insured = _member(member_id)
+    if insured.relationship != 1:
+        abort(404)
+    used = {m.branch for m in [insured, *insured.dependents]}
+    branch = next((f"{i:02d}" for i in range(1, 100) if f"{i:02d}" not in used), "")
+    values = _form_values(insurer_number=insured.insurer.number, symbol=insured.symbol,
+                          number=insured.number, branch=branch, relationship="2", copay_ratio="30")
+    errors = []
+    if request.method == "POST":
+        values = {**_submitted(), "insurer_number": insured.insurer.number, "symbol": insured.symbol,
+                  "number": insured.number, "relationship": "2"}
+        try:
+            member = register.create_member(validate_member(values, today=clock.today()))
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            values = _redisplay(values, errors)
+        else:
+            flash("家族を追加しました Dependent added")
+            return redirect(url_for("admin.member", member_id=member.id))
+    insurers = [insured.insurer]
+    return render_template("admin/member_form.html", values=values, errors=errors, insurers=insurers,
+                           title=("家族の追加", "Add a dependent"), member=None, dependent_of=insured), \
+        400 if errors else 200
+
+
+@bp.get("/members/<int:member_id>")
+@staff_required
+def member(member_id):
+    m = _member(member_id)
+    codes = db.session.scalars(db.select(ActivationCode).where(ActivationCode.member_id == m.id)
+                               .order_by(ActivationCode.id.desc())).all()
+    entries = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.target_type == "member", AuditEntry.target_id == m.id)
+        .order_by(AuditEntry.id.desc()).limit(50)).all()
+    from flask import current_app
+    return render_template("admin/member.html", m=m, codes=codes, entries=entries,
+                           loss_reasons=LOSS_REASONS, today=clock.today(), now=clock.now(),
+                           max_attempts=current_app.config["ACTIVATION_MAX_ATTEMPTS"])
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_member(member_id):
+    m = _member(member_id)
+    values, errors = _form_values(m), []
+    if request.method == "POST":
+        values = {**_submitted(), "insurer_number": m.insurer.number}
+        try:
+            data = validate_member({**values, "lost_on": m.eligibility.lost_on and
+                                    m.eligibility.lost_on.isoformat()}, today=clock.today())
+            changed = register.update_member(m, data)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            values = _redisplay(values, errors)
+        else:
+            flash("変更しました Saved" if changed else "変更はありません No changes")
+            return redirect(url_for("admin.member", member_id=m.id))
+    return render_template("admin/member_form.html", values=values, errors=errors,
+                           insurers=[m.insurer], title=("加入者情報の変更", "Edit member"), member=m), \
+        400 if errors else 200
+
+
+def _date_field(name: str):
+    try:
+        return parse_date(request.form.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.post("/members/<int:member_id>/loss")
+@staff_required
+def record_loss(member_id):
+    m = _member(member_id)
+    lost_on = _date_field("lost_on")
+    try:
+        if lost_on is None:
+            register.field_error("lost_on", "日付を入力してください", "enter a date")
+        affected = register.record_loss(m, lost_on, request.form.get("loss_reason", ""))
+    except ValidationError as exc:
+        db.session.rollback()
+        for e in exc.errors:
+            flash(f"{e.label}: {e.ja} ({e.en})", "error")
+    else:
+        flash(f"資格喪失を登録しました（{len(affected)}名） Loss recorded for {len(affected)}")
+    return redirect(url_for("admin.member", member_id=m.id))
+
+
+@bp.post("/members/<int:member_id>/re-enrol")
+@staff_required
+def re_enrol(member_id):
+    m = _member(member_id)
+    acquired_on = _date_field("acquired_on")
+    try:
+        if acquired_on is None:
+            register.field_error("acquired_on", "日付を入力してください", "enter a date")
+        register.re_enrol(m, acquired_on)
+    except ValidationError as exc:
+        db.session.rollback()
+        for e in exc.errors:
+            flash(f"{e.label}: {e.ja} ({e.en})", "error")
+    else:
+        flash("再加入を登録しました Re-enrolled")
+    return redirect(url_for("admin.member", member_id=m.id))
