@@ -13,6 +13,10 @@ class KeyManagementError(Exception):
     pass
 
 
+def has_anchor() -> bool:
+    return keystore.has_anchor()
+
+
 def ensure_anchor() -> bool:
     """Create the trust-anchor key if there is none. Returns True when created."""
     if keystore.has_anchor():

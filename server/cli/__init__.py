@@ -25,9 +25,11 @@ def run(ctx, **options):
     ctx.invoke(run_command, **options)
 
 
-from . import keys, members, tokens  # noqa: E402  (register the command groups)
+from . import keys, members, staff, tokens  # noqa: E402  (register the command groups)
 
 main.add_command(keys.keys)
 main.add_command(keys.trust_list)
 main.add_command(members.members)
 main.add_command(tokens.token)
+main.add_command(staff.staff)
+main.add_command(staff.insurers)

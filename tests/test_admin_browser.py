@@ -1,0 +1,135 @@
+"""The insurer's day, in real Chromium with a virtual authenticator against our server:
+invite → staff passkey → sign in → enrol a member and a dependent → print the notice →
+its QR decodes to the activation URL → record a loss → the next trust list revokes."""
+import io
+import re
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+
+from server import publishing
+from server.token_core import TrustList
+from server.cli import main as shikaku
+from server.db import db
+from server.models import Member
+from server.revocation_ids import revocation_id
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def authenticator(page):
+    """Chromium's virtual platform authenticator: resident keys, user verification on."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    auth_id = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True,
+        "automaticPresenceSimulation": True}})["authenticatorId"]
+
+    class Authenticator:
+        def credentials(self):
+            return cdp.send("WebAuthn.getCredentials", {"authenticatorId": auth_id})["credentials"]
+
+        def user_verified(self, value: bool):
+            cdp.send("WebAuthn.setUserVerified", {"authenticatorId": auth_id, "isUserVerified": value})
+    return Authenticator()
+
+
+@pytest.fixture
+def invite_link(live_server):
+    result = live_server.app.test_cli_runner().invoke(
+        shikaku, ["staff", "invite", "chief@example.jp", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    return re.search(r"http://\S+/admin/invite/\S+", result.output).group(0)
+
+
+def _fill_member(page, **values):
+    for name, value in values.items():
+        field = page.locator(f"[name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def test_invite_register_sign_in_enrol_print_and_revoke(live_server, page, authenticator, invite_link):
+    # 1. The invitation registers the first passkey and signs in.
+    page.goto(invite_link)
+    expect(page.get_by_role("heading")).to_contain_text("職員登録")
+    page.get_by_role("button", name=re.compile("パスキーを作成")).click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    stored = authenticator.credentials()
+    assert len(stored) == 1 and stored[0]["isResidentCredential"]
+
+    # 2. Sign out, then sign in again with the same passkey (usernameless).
+    page.get_by_role("button", name=re.compile("サインアウト")).click()
+    expect(page).to_have_url(re.compile(r"/admin/login"))
+    page.get_by_role("button", name=re.compile("パスキーでサインイン")).click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+
+    # 3. Enrol an insured person, then a dependent.
+    page.goto(f"{live_server.url}/admin/members/new")
+    _fill_member(page, symbol="88", number="1001", branch="00", name="𠮷野 誠",
+                 name_kana="ヨシノ マコト", sex="1", birth_date="平成2年3月4日",
+                 acquired_on="2024-04-01", copay_ratio="30", mynumber_last4="2468")
+    page.get_by_role("button", name=re.compile("保存")).click()
+    expect(page.locator("#eligibility-status")).to_have_text("資格有効")
+    expect(page.locator("main")).to_contain_text("平成2年3月4日（1990-03-04）")
+    page.get_by_role("link", name=re.compile("家族を追加")).click()
+    _fill_member(page, name="𠮷野 葵", name_kana="ヨシノ アオイ", sex="2",
+                 birth_date="2022-08-08", acquired_on="2022-08-08", copay_ratio="20")
+    page.get_by_role("button", name=re.compile("保存")).click()
+    expect(page.locator("main")).to_contain_text("被保険者: 𠮷野 誠")
+    page.get_by_role("link", name="𠮷野 誠").click()
+    member_url = page.url
+
+    # 4. Print the notice (opens in a new tab); its QR decodes to the activation URL.
+    with page.context.expect_page() as popup:
+        page.locator("#print-notice").click()
+    notice = popup.value
+    notice.wait_for_load_state()
+    expect(notice.locator("body")).to_contain_text("このお知らせのみでは受診できません")
+    qr = notice.locator("svg").first
+    [barcode] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+    assert barcode.format == zxingcpp.BarcodeFormat.QRCode
+    assert re.fullmatch(rf"{live_server.url}/app/activate#code=\d{{20}}", barcode.text)
+    code = barcode.text.rsplit("=", 1)[1]
+    assert "-".join(re.findall(r"\d{4}", code)) in notice.locator("body").inner_text()
+    notice.close()
+
+    # 5. Record the loss; the next trust list carries both revocations.
+    page.goto(member_url)
+    page.locator("#loss-form [name=lost_on]").fill("2026-11-30")
+    page.locator("#loss-form button").click()
+    expect(page.locator(".flash")).to_contain_text("資格喪失を登録しました（2名）")
+    trust_list_text = page.request.get(f"{live_server.url}/api/v1/trust-list").text()
+    with live_server.app.app_context():
+        trust_list = TrustList.from_signed(trust_list_text, publishing.anchor_jwk())
+        people = db.session.scalars(db.select(Member).where(Member.number == "1001")).all()
+        assert len(people) == 2
+        for person in people:
+            assert revocation_id(person.eligibility) in trust_list.revocations
+
+
+def test_a_passkey_without_user_verification_cannot_sign_in(live_server, page, authenticator,
+                                                            invite_link):
+    page.goto(invite_link)
+    page.get_by_role("button", name=re.compile("パスキーを作成")).click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    page.get_by_role("button", name=re.compile("サインアウト")).click()
+    authenticator.user_verified(False)
+    page.get_by_role("button", name=re.compile("パスキーでサインイン")).click()
+    expect(page.locator("#passkey-status")).to_contain_text("本人確認")
+    expect(page).to_have_url(re.compile(r"/admin/login"))
+
+
+def test_an_invitation_works_once(live_server, page, authenticator, invite_link):
+    page.goto(invite_link)
+    page.get_by_role("button", name=re.compile("パスキーを作成")).click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    response = page.goto(invite_link)
+    assert response.status == 410
+    expect(page.locator("main")).to_contain_text("使用済み")
