@@ -32,7 +32,7 @@ class IssuedCode:
 
 class ActivationError(Exception):
     """``reason``: "invalid" (no such code, or wrong birth date: one message for both),
-    "expired", "used", "replaced", "locked"."""
+    "expired", "used", "replaced", "locked", "not_eligible" (the member lost eligibility)."""
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
@@ -79,10 +79,13 @@ def check(code_text: str, birth_date: date) -> ActivationCode:
         ActivationCode.code_hash == _hash(code))) if len(code) == DIGITS else None
     if record is None:
         raise ActivationError("invalid")
+    member = db.session.get(Member, record.member_id)
+    eligibility = member.eligibility
+    if eligibility is None or (eligibility.lost_on and eligibility.lost_on <= clock.today()):
+        raise ActivationError("not_eligible")
     state = record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"])
     if state != "active":
         raise ActivationError(state)
-    member = db.session.get(Member, record.member_id)
     if member.birth_date != birth_date:
         record.failed_attempts += 1
         db.session.commit()

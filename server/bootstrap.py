@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
-from . import demo, key_management
+from . import demo, key_management, staff_accounts
 from .db import db
 from .models import Insurer
 
@@ -30,6 +30,9 @@ def init_app(app: Flask) -> None:
         if first_start and not app.config.get("TESTING"):
             click.echo("資格パス: 初回起動 — demo data and keys created in "
                        f"{app.instance_path}", err=True)
+            if app.config["DEMO_DATA"]:
+                link = staff_accounts.invite("admin@example.jp", "admin", invited_by="bootstrap")
+                click.echo(f"  管理者の招待リンク / admin invitation (one-time): {link}", err=True)
 
 
 def print_urls(app: Flask) -> None:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 
 from . import audit, clock, key_management, register
-from .clock import JST
+from .clock import start_of_day
 from .db import db
 from .issuance import MAX_CARD_DAYS, age_on, claims_for
 from .models import EligibilityCard, Member
@@ -35,7 +35,7 @@ def issue_card(member: Member) -> EligibilityCard:
                            revocation_seed=secrets.token_bytes(16), token="")
     db.session.add(card)
     db.session.flush()
-    expires_at = int(datetime.combine(until + timedelta(days=1), time(0), JST).timestamp())
+    expires_at = start_of_day(until + timedelta(days=1))
     try:
         claims = claims_for(member, DocumentKind.CARD, now, expires_at=expires_at,
                             revocation_id=card_revocation_id(card))

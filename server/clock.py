@@ -1,6 +1,6 @@
 """The server's clock, injectable: tests set config["CLOCK"] to a callable."""
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time as time_of_day, timedelta, timezone
 
 from flask import current_app
 
@@ -16,3 +16,8 @@ def now() -> int:
 def today() -> date:
     """Today in Japan (eligibility dates are Japanese calendar dates)."""
     return datetime.fromtimestamp(now(), JST).date()
+
+
+def start_of_day(day: date) -> int:
+    """00:00 JST of ``day``, in seconds since the epoch."""
+    return int(datetime.combine(day, time_of_day(0), JST).timestamp())

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 
 from . import clock, key_management
-from .clock import JST
+from .clock import JST, start_of_day
 from .db import db
 from .models import Member
 from .revocation_ids import revocation_id as member_revocation_id
@@ -51,7 +51,7 @@ def claims_for(member: Member, kind: DocumentKind, now: int, *, expires_at: int 
     if expires_at is None:
         expires_at = _expiry(member, kind, now, today)
     if eligibility.lost_on is not None:
-        expires_at = min(expires_at, _start_of(eligibility.lost_on))
+        expires_at = min(expires_at, start_of_day(eligibility.lost_on))
     return Claims(
         insurer_number=member.insurer.number, symbol=member.symbol, number=member.number,
         branch=member.branch, relationship=Relationship(member.relationship), name=member.name,
@@ -70,12 +70,8 @@ def _expiry(member: Member, kind: DocumentKind, now: int, today: date) -> int:
     if 70 <= age_on(member.birth_date, today) <= 74:   # 高齢受給者: annual, to 7/31
         july = date(today.year if today <= date(today.year, 7, 31) else today.year + 1, 7, 31)
         end = min(end, july + timedelta(days=1))
-    return _start_of(end)
+    return start_of_day(end)
 
 
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def _start_of(day: date) -> int:
-    return int(datetime.combine(day, time(0), JST).timestamp())

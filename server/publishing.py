@@ -50,7 +50,8 @@ def _content(now: int) -> dict:
             for r in db.session.scalars(db.select(SigningKeyRecord).order_by(SigningKeyRecord.id))
             if r.published(now)]
     revocations: dict[str, int] = {}
-    for entry in db.session.scalars(db.select(RevocationEntry)):
+    for entry in db.session.scalars(db.select(RevocationEntry).where(
+            RevocationEntry.effective_at <= now)):
         revocations[entry.revocation_id] = max(entry.revoked_before,
                                                revocations.get(entry.revocation_id, 0))
     return {"insurers": insurers, "keys": keys, "revocations": revocations}

@@ -10,6 +10,7 @@ import secrets
 from datetime import date, timedelta
 
 from . import audit, clock, revocations
+from .clock import start_of_day
 from .db import db
 from .models import ActivationCode, CopayRatio, Eligibility, Insurer, Member
 from .revocation_ids import card_revocation_id, revocation_id
@@ -55,7 +56,10 @@ def _insured_person_for(data: MemberInput, member: Member | None = None) -> Memb
         return None
     if insured is None:
         field_error("relationship", "家族の前に、同じ記号・番号の本人を登録してください",
-              "register the insured person with this 記号・番号 first")
+                    "register the insured person with this 記号・番号 first")
+    if member is None and insured.eligibility and insured.eligibility.lost_on is not None:
+        field_error("relationship", "被保険者（本人）は資格を喪失しています",
+                    "the insured person has lost eligibility")
     return insured
 
 
@@ -178,10 +182,11 @@ def _loss(member: Member, lost_on: date, reason: str) -> None:
     member.eligibility.lost_on = lost_on
     member.eligibility.loss_reason = reason
     member.updated_at = clock.now()
-    revocations.revoke(revocation_id(member.eligibility), "loss")
+    effective_at = start_of_day(lost_on)     # a future loss revokes on its date, not now
+    revocations.revoke(revocation_id(member.eligibility), "loss", effective_at=effective_at)
     for card in member.cards:
         if card.status == "active":
-            withdraw(card, "loss")
+            withdraw(card, "loss", effective_at=effective_at)
     for code in db.session.scalars(db.select(ActivationCode).where(
             ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
             ActivationCode.invalidated_at.is_(None))):
@@ -189,10 +194,10 @@ def _loss(member: Member, lost_on: date, reason: str) -> None:
     audit.record("member.loss", member, before=before, after=audit.member_snapshot(member))
 
 
-def withdraw(card, reason: str) -> None:
-    """回収: the card's token is revoked in the next trust list."""
+def withdraw(card, reason: str, *, effective_at: int | None = None) -> None:
+    """回収: the card's token is revoked in the trust list from ``effective_at`` (now)."""
     card.status, card.withdrawn_at, card.withdraw_reason = "withdrawn", clock.now(), reason
-    revocations.revoke(card_revocation_id(card), "card_withdrawn")
+    revocations.revoke(card_revocation_id(card), "card_withdrawn", effective_at=effective_at)
     audit.record("card.withdraw", card, after={"member_id": card.member_id, "reason": reason})
 
 

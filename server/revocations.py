@@ -8,8 +8,15 @@ from .db import db
 from .models import RevocationEntry
 
 
-def revoke(revocation_id: bytes, reason: str) -> RevocationEntry:
-    entry = RevocationEntry(revocation_id=revocation_id.hex(), revoked_before=clock.now() + 1,
-                            reason=reason, created_at=clock.now())
+def revoke(revocation_id: bytes, reason: str, *, effective_at: int | None = None) -> RevocationEntry:
+    """Revoke tokens issued before ``effective_at`` (default: now), published from then on.
+
+    A loss recorded late (its date in the past) revokes every token issued until now; a
+    loss recorded ahead of its date is published on that date, so the member's tokens
+    keep working until then."""
+    now = clock.now()
+    effective = max(now, effective_at or now)
+    entry = RevocationEntry(revocation_id=revocation_id.hex(), revoked_before=effective + 1,
+                            effective_at=effective, reason=reason, created_at=now)
     db.session.add(entry)
     return entry

@@ -202,8 +202,19 @@ def _no_controls(value: str) -> None:
                            "private-use characters (外字) are not allowed")
 
 
+_COMPAT_IDEOGRAPHS = re.compile(r"([\uF900-\uFAFF\U0002F800-\U0002FA1F]+)")
+
+
+def nfc_keeping_variants(value: str) -> str:
+    """NFC (が written as か + ゛ becomes が), except CJK compatibility ideographs
+    (e.g. 塚 U+FA10, 神 U+FA19), which NFC would replace with their unified forms and so
+    change how a name is printed: they are kept as entered."""
+    parts = _COMPAT_IDEOGRAPHS.split(value)
+    return "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(parts))
+
+
 def _name(value: str) -> str:
-    value = unicodedata.normalize("NFC", value)
+    value = nfc_keeping_variants(value)
     _no_controls(value)
     if len(value) > MAX_TEXT_CHARS:
         raise _Invalid(f"{MAX_TEXT_CHARS}文字以内で入力してください", f"at most {MAX_TEXT_CHARS} characters")

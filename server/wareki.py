@@ -53,7 +53,7 @@ def parse_date(text: str) -> date:
     if year < 1:
         raise ValueError("era year starts at 1")
     day = date(start.year + year - 1, int(m[3]), int(m[4]))
-    if day < start or era_of(day)[0] != era and era != "明治":
+    if era_of(day)[0] != era:   # before 明治 counts as 明治 (era_of)
         # e.g. 平成31年5月1日 does not exist (it is 令和元年5月1日)
         raise ValueError(f"{text!r} is outside the {era} era")
     return day

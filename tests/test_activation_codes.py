@@ -1,0 +1,157 @@
+"""利用開始コード: random, grouped for typing, stored as a hash, single use, expiring,
+replaced by a reissue, locked after too many wrong birth dates."""
+import math
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+
+from server import activation_codes
+from server.activation_codes import ActivationError
+from server.db import db
+from server.models import ActivationCode
+
+BIRTH = date(1980, 5, 15)            # 𠮷田 太郎
+WRONG_BIRTH = date(1980, 5, 16)
+FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+
+def digits_of(code: str) -> str:
+    return code.replace("-", "")
+
+
+def rejection(code: str, birth: date) -> str:
+    with pytest.raises(ActivationError) as caught:
+        activation_codes.check(code, birth)
+    return caught.value.reason
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def member(demo_member):
+    return demo_member()
+
+
+@pytest.fixture
+def issued(member):
+    return activation_codes.issue(member)
+
+
+def test_the_code_is_20_digits_in_groups_of_four(issued):
+    assert re.fullmatch(r"[0-9]{4}(-[0-9]{4}){4}", issued.code)
+    assert len(digits_of(issued.code)) * math.log2(10) >= 60
+
+
+def test_codes_are_random(member):
+    codes = {activation_codes.issue(member).code for _ in range(5)}
+    assert len(codes) == 5
+
+
+def test_the_url_carries_the_code_in_its_fragment(app, issued):
+    url = urlsplit(issued.url)
+    public = urlsplit(app.config["PUBLIC_URL"])
+    assert (url.scheme, url.netloc, url.path, url.query) == (
+        public.scheme, public.netloc, "/app/activate", "")
+    assert url.fragment == f"code={digits_of(issued.code)}"
+
+
+def test_only_a_hash_is_stored(issued):
+    code = digits_of(issued.code)
+    for table in ("activation_code", "audit_entry"):
+        for row in db.session.execute(db.text(f"SELECT * FROM {table}")):
+            for value in row:
+                assert code not in str(value) and issued.code not in str(value), table
+    assert issued.record.code_hash and issued.record.code_hash != code
+
+
+@pytest.mark.parametrize("typed", [
+    pytest.param(lambda c: c, id="grouped"),
+    pytest.param(lambda c: c.replace("-", ""), id="digits-only"),
+    pytest.param(lambda c: c.translate(FULL_WIDTH), id="full-width"),
+    pytest.param(lambda c: c.replace("-", " "), id="spaces"),
+    pytest.param(lambda c: " " + c.replace("-", "　") + " ", id="ideographic-spaces"),
+])
+def test_the_right_birth_date_succeeds(issued, typed):
+    record = activation_codes.check(typed(issued.code), BIRTH)
+    assert record.id == issued.record.id
+
+
+def test_a_wrong_birth_date_is_invalid_and_counted(issued):
+    assert rejection(issued.code, WRONG_BIRTH) == "invalid"
+    assert db.session.get(ActivationCode, issued.record.id).failed_attempts == 1
+    assert activation_codes.check(issued.code, BIRTH).id == issued.record.id
+
+
+def test_the_code_locks_after_the_maximum_of_wrong_attempts(app, issued):
+    attempts = app.config["ACTIVATION_MAX_ATTEMPTS"]
+    assert attempts == 5
+    for _ in range(attempts - 1):
+        assert rejection(issued.code, WRONG_BIRTH) == "invalid"
+    assert activation_codes.check(issued.code, BIRTH).id == issued.record.id
+    assert rejection(issued.code, WRONG_BIRTH) == "invalid"
+    assert rejection(issued.code, BIRTH) == "locked"
+    assert db.session.get(ActivationCode, issued.record.id).failed_attempts == attempts
+
+
+@pytest.mark.parametrize("unknown", [
+    pytest.param(lambda c: c[:-1] + str((int(c[-1]) + 1) % 10), id="one-digit-off"),
+    pytest.param(lambda c: c[:-5], id="too-short"),
+    pytest.param(lambda c: c + "1", id="too-long"),
+    pytest.param(lambda c: "", id="empty"),
+])
+def test_an_unknown_code_reads_like_a_wrong_birth_date(issued, unknown):
+    with pytest.raises(ActivationError) as unknown_error:
+        activation_codes.check(unknown(issued.code), BIRTH)
+    with pytest.raises(ActivationError) as wrong_birth:
+        activation_codes.check(issued.code, WRONG_BIRTH)
+    assert unknown_error.value.reason == wrong_birth.value.reason == "invalid"
+    assert str(unknown_error.value) == str(wrong_birth.value)
+
+
+def test_the_code_expires(app, clock, issued):
+    lifetime = app.config["ACTIVATION_CODE_DAYS"] * 86400
+    clock.advance(lifetime - 1)
+    assert activation_codes.check(issued.code, BIRTH).id == issued.record.id
+    clock.advance(1)
+    assert rejection(issued.code, BIRTH) == "expired"
+
+
+def test_a_reissue_replaces_the_old_code(member, issued):
+    new = activation_codes.issue(member)
+    assert new.code != issued.code
+    assert rejection(issued.code, BIRTH) == "replaced"
+    assert activation_codes.check(new.code, BIRTH).id == new.record.id
+
+
+def test_a_code_is_single_use(issued):
+    record = activation_codes.check(issued.code, BIRTH)
+    activation_codes.consume(record)
+    db.session.commit()
+    assert rejection(issued.code, BIRTH) == "used"
+
+
+def test_issue_and_use_are_audited(member, issued):
+    activation_codes.consume(activation_codes.check(issued.code, BIRTH))
+    db.session.commit()
+    actions = db.session.execute(db.text(
+        "SELECT action, target_id FROM audit_entry WHERE action LIKE 'activation_code.%' "
+        "ORDER BY id")).all()
+    assert [tuple(a) for a in actions] == [("activation_code.issue", member.id),
+                                           ("activation_code.use", issued.record.id)]
+
+
+def test_a_member_who_lost_eligibility_is_told_so(app, member, issued, clock):
+    from datetime import datetime
+
+    from server import register
+    from server.clock import JST
+    register.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
+    with pytest.raises(ActivationError) as error:
+        activation_codes.check(issued.code, member.birth_date)
+    assert error.value.reason == "not_eligible"
