@@ -12,6 +12,9 @@ NOTICE_TOKEN_DAYS = 7          # life of a phone token; the app refreshes it whe
 CARD_VALIDITY_DAYS = 365       # 資格確認書 validity chosen by the insurer (at most 5 years)
 VERIFY_SKEW_SECONDS = 300      # clock disagreement tolerated when verifying
 
+# Printed notices: the insurer's address block, by insurer number (optional)
+INSURER_CONTACTS = {"06138093": ["〒100-0000 東京都千代田区〇〇1-2-3", "お問い合わせ 0120-000-000（平日 9:00〜17:00）"]}
+
 # Activation codes printed on the notice
 ACTIVATION_CODE_DAYS = 90      # a code expires after this many days
 ACTIVATION_MAX_ATTEMPTS = 5    # wrong birth dates before the code locks

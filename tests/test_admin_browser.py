@@ -3,6 +3,7 @@ invite → staff passkey → sign in → enrol a member and a dependent → prin
 its QR decodes to the activation URL → record a loss → the next trust list revokes."""
 import io
 import re
+from datetime import date
 
 import pytest
 import zxingcpp
@@ -102,7 +103,7 @@ def test_invite_register_sign_in_enrol_print_and_revoke(live_server, page, authe
 
     # 5. Record the loss; the next trust list carries both revocations.
     page.goto(member_url)
-    page.locator("#loss-form [name=lost_on]").fill("2026-11-30")
+    page.locator("#loss-form [name=lost_on]").fill(date.today().isoformat())   # effective now
     page.locator("#loss-form button").click()
     expect(page.locator(".flash")).to_contain_text("資格喪失を登録しました（2名）")
     trust_list_text = page.request.get(f"{live_server.url}/api/v1/trust-list").text()

@@ -36,6 +36,7 @@ class Member(db.Model):
     limit_consent_at: Mapped[int | None] = mapped_column()
     created_at: Mapped[int | None] = mapped_column()
     updated_at: Mapped[int | None] = mapped_column()
+    webauthn_handle: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)  # passkey user.id
 
     insurer: Mapped[Insurer] = orm.relationship()
     insured_person: Mapped[Member | None] = orm.relationship(remote_side=[id], back_populates="dependents")
