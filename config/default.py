@@ -9,6 +9,7 @@ DEMO_DATA = True               # seed a demo insurer and members on first start 
 
 # Tokens
 NOTICE_TOKEN_DAYS = 7          # life of a phone token; the app refreshes it when online
+TOKEN_REFRESH_SECONDS = 86400  # the app fetches a new token when online and its token is older
 CARD_VALIDITY_DAYS = 365       # 資格確認書 validity chosen by the insurer (at most 5 years)
 VERIFY_SKEW_SECONDS = 300      # clock disagreement tolerated when verifying
 
@@ -34,8 +35,14 @@ SESSION_COOKIE_NAME = "shikaku_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = None
-PERMANENT_SESSION_LIFETIME = 12 * 3600
 WTF_CSRF_TIME_LIMIT = None     # the CSRF token lives as long as the session
 STAFF_IDLE_MINUTES = 30        # staff are signed out after this many idle minutes
+MEMBER_SESSION_DAYS = 30       # members sign in again with their passkey after this
+PERMANENT_SESSION_LIFETIME = 30 * 86400
+
+# Rate limits per client address (Flask-Limiter); use a shared store with several workers
+RATELIMIT_STORAGE_URI = "memory://"
+ACTIVATION_RATE_LIMIT = "10 per minute; 60 per day"
+SIGN_IN_RATE_LIMIT = "30 per minute"
 
 PUBLIC_URL = "http://localhost:5000"      # printed at start; the member and clinic links

@@ -39,10 +39,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     display.init_app(app)
     from flask_wtf.csrf import CSRFProtect
     CSRFProtect(app)
+    from .limits import limiter
+    limiter.init_app(app)
 
-    from . import admin, api, ceremonies, clinic, home
+    from . import admin, api, ceremonies, clinic, home, member_api
     app.register_blueprint(admin.bp)
     app.register_blueprint(ceremonies.bp)
+    app.register_blueprint(member_api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.well_known)
     app.register_blueprint(clinic.bp)
