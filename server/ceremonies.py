@@ -41,10 +41,11 @@ def _ceremony_failed(exc):
 @bp.post("/staff/invite/<token>/options")
 def staff_invite_options(token):
     invite = staff_accounts.open_invite(token)
+    handle = secrets.token_bytes(32)        # becomes the staff account's WebAuthn user.id
     return _json(passkeys.registration_options(
-        "staff-register", user_id=b"invite-%d" % invite.id, user_name=invite.email,
+        "staff-register", user_id=handle, user_name=invite.email,
         display_name=f"{invite.email}（資格パス職員）", owner_type="staff", owner_id=None,
-        invite_id=invite.id))
+        invite_id=invite.id, user_handle=handle.hex()))
 
 
 @bp.post("/staff/invite/<token>/verify")
@@ -54,7 +55,7 @@ def staff_invite_verify(token):
     if not state or state.get("invite_id") != invite.id:
         raise PasskeyError("最初からやり直してください (start again)")
     credential = passkeys.parse_json_body(request.get_data())
-    staff = staff_accounts.accept(invite)
+    staff = staff_accounts.accept(invite, user_handle=bytes.fromhex(state["user_handle"]))
     passkeys.verify_registration("staff-register", credential, owner_type="staff",
                                  owner_id=staff.id, name="初回登録")
     db.session.commit()

@@ -57,10 +57,10 @@ def open_invite(token: str) -> StaffInvite:
     return record
 
 
-def accept(invite_record: StaffInvite) -> Staff:
+def accept(invite_record: StaffInvite, *, user_handle: bytes) -> Staff:
     """Create the account (the caller adds the passkey and commits in the same transaction)."""
     staff = Staff(email=invite_record.email, role=invite_record.role,
-                  user_handle=secrets.token_bytes(32), created_at=clock.now())
+                  user_handle=user_handle, created_at=clock.now())
     db.session.add(staff)
     invite_record.used_at = clock.now()
     db.session.flush()
