@@ -29,7 +29,7 @@ def record(action: str, target, *, before: dict | None = None, after: dict | Non
            actor: str | None = None) -> AuditEntry:
     entry = AuditEntry(at=clock.now(), actor=actor or current_actor(), action=action,
                        target_type=type(target).__name__.lower(), target_id=getattr(target, "id", None),
-                       before_json=_dump(before), after_json=_dump(after))
+                       before_json=dump(before), after_json=dump(after))
     db.session.add(entry)
     log.info("%s %s#%s by %s", action, entry.target_type, entry.target_id, entry.actor)
     return entry
@@ -60,7 +60,8 @@ def member_snapshot(member) -> dict:
     }
 
 
-def _dump(value) -> str | None:
+def dump(value) -> str | None:
+    """JSON for an audit column: dates as ISO 8601, Japanese kept readable."""
     if value is None:
         return None
     return json.dumps(value, ensure_ascii=False, sort_keys=True,

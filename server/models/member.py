@@ -25,7 +25,7 @@ class Member(db.Model):
     number: Mapped[str] = mapped_column(String(40))                  # 番号
     branch: Mapped[str] = mapped_column(String(2), default="")       # 枝番
     relationship: Mapped[int] = mapped_column()                      # 1 本人, 2 家族
-    insured_person_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    insured_person_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))                   # 氏名
     name_kana: Mapped[str] = mapped_column(String(100), default="")  # フリガナ
     sex: Mapped[int] = mapped_column()                               # 1 男, 2 女, 3 unset
@@ -66,7 +66,7 @@ class Eligibility(db.Model):
     """
     __tablename__ = "eligibility"
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     acquired_on: Mapped[date] = mapped_column()
     lost_on: Mapped[date | None] = mapped_column()
     loss_reason: Mapped[str | None] = mapped_column(String(200))
@@ -82,6 +82,6 @@ class CopayRatio(db.Model):
     """一部負担金の割合 and the day it took effect (発効期日)."""
     __tablename__ = "copay_ratio"
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     ratio: Mapped[int] = mapped_column()          # percent: 10, 20, 30
     effective_from: Mapped[date] = mapped_column()
