@@ -168,3 +168,44 @@ def test_search_by_symbol_number_name_and_kana(client, as_staff):
         assert 'id="results"' in html, q
     assert "𠮷田 花子" in client.get("/admin/?q=1234-5678-01").get_data(as_text=True)
     assert "髙橋" not in client.get("/admin/?q=ヨシダ").get_data(as_text=True)
+
+
+CSV = ("insurer_number,symbol,number,branch,relationship,name,name_kana,sex,birth_date,"
+       "acquired_on,copay_ratio,copay_from,mynumber_last4\n"
+       "06138093,88,123,00,1,髙﨑 一郎,タカサキ イチロウ,1,1990-07-07,R2.4.1,30,2024-04-01,\n")
+
+
+def test_admin_csv_upload_dry_run_then_import(client, app, as_staff):
+    import io
+    token = as_staff("admin")
+    before = _count(app, Member)
+
+    def upload(dry_run):
+        data = {"csrf_token": token, "encoding": "auto",
+                "file": (io.BytesIO(CSV.encode("cp932")), "members.csv")}
+        if dry_run:
+            data["dry_run"] = "1"
+        return client.post("/admin/import", data=data, content_type="multipart/form-data")
+
+    dry = upload(True)
+    assert dry.status_code == 200 and "確認結果" in dry.get_data(as_text=True)
+    assert _count(app, Member) == before
+    done = upload(False).get_data(as_text=True)
+    assert "取込完了" in done and "新規 <strong>1</strong>" in done
+    assert _count(app, Member) == before + 1
+    again = upload(False).get_data(as_text=True)
+    assert "新規 <strong>0</strong>" in again and "変更なし <strong>1</strong>" in again
+
+
+def test_admin_csv_upload_reports_every_error_and_writes_nothing(client, app, as_staff):
+    import io
+    token = as_staff("admin")
+    bad = CSV + "06138093,88,124,00,1,x,カナ,9,2099-01-01,2020-01-01,30,,\n"
+    before = _count(app, Member)
+    response = client.post("/admin/import", content_type="multipart/form-data",
+                           data={"csrf_token": token, "encoding": "utf-8",
+                                 "file": (io.BytesIO(bad.encode()), "members.csv")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "何も登録していません" in html
+    assert "row 3, sex" in html and "row 3, birth_date" in html
+    assert _count(app, Member) == before
