@@ -72,14 +72,10 @@ def _redisplay(values: dict, errors) -> dict:
     return values
 
 
-@bp.route("/members/new", methods=["GET", "POST"])
-@staff_required
-def new_member():
-    insurers = db.session.scalars(db.select(Insurer).order_by(Insurer.number)).all()
-    values, errors = _form_values(insurer_number=insurers[0].number if insurers else "",
-                                  relationship="1", branch="00"), []
+def _enrol_form(values: dict, insurers, title, done_message, **context):
+    """GET shows the form; POST validates and creates, or shows the form with the errors."""
+    errors = []
     if request.method == "POST":
-        values = _submitted()
         try:
             member = register.create_member(validate_member(values, today=clock.today()))
         except ValidationError as exc:
@@ -87,11 +83,21 @@ def new_member():
             errors = exc.errors
             values = _redisplay(values, errors)
         else:
-            flash("登録しました Registered")
+            flash(done_message)
             return redirect(url_for("admin.member", member_id=member.id))
-    return render_template("admin/member_form.html", values=values, errors=errors, insurers=insurers,
-                           title=("加入者の新規登録", "Enrol a member"), member=None), \
+    return render_template("admin/member_form.html", values=values, errors=errors,
+                           insurers=insurers, title=title, member=None, **context), \
         400 if errors else 200
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@staff_required
+def new_member():
+    insurers = db.session.scalars(db.select(Insurer).order_by(Insurer.number)).all()
+    values = (_submitted() if request.method == "POST" else
+              _form_values(insurer_number=insurers[0].number if insurers else "",
+                           relationship="1", branch="00"))
+    return _enrol_form(values, insurers, ("加入者の新規登録", "Enrol a member"), "登録しました Registered")
 
 
 @bp.route("/members/<int:member_id>/dependents/new", methods=["GET", "POST"])
@@ -100,27 +106,16 @@ def new_dependent(member_id):
     insured = _member(member_id)
     if insured.relationship != 1:
         abort(404)
-    used = {m.branch for m in [insured, *insured.dependents]}
-    branch = next((f"{i:02d}" for i in range(1, 100) if f"{i:02d}" not in used), "")
-    values = _form_values(insurer_number=insured.insurer.number, symbol=insured.symbol,
-                          number=insured.number, branch=branch, relationship="2", copay_ratio="30")
-    errors = []
+    household = {"insurer_number": insured.insurer.number, "symbol": insured.symbol,
+                 "number": insured.number, "relationship": "2"}
     if request.method == "POST":
-        values = {**_submitted(), "insurer_number": insured.insurer.number, "symbol": insured.symbol,
-                  "number": insured.number, "relationship": "2"}
-        try:
-            member = register.create_member(validate_member(values, today=clock.today()))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors
-            values = _redisplay(values, errors)
-        else:
-            flash("家族を追加しました Dependent added")
-            return redirect(url_for("admin.member", member_id=member.id))
-    insurers = [insured.insurer]
-    return render_template("admin/member_form.html", values=values, errors=errors, insurers=insurers,
-                           title=("家族の追加", "Add a dependent"), member=None, dependent_of=insured), \
-        400 if errors else 200
+        values = {**_submitted(), **household}
+    else:
+        used = {m.branch for m in [insured, *insured.dependents]}
+        branch = next((f"{i:02d}" for i in range(1, 100) if f"{i:02d}" not in used), "")
+        values = _form_values(branch=branch, copay_ratio="30", **household)
+    return _enrol_form(values, [insured.insurer], ("家族の追加", "Add a dependent"),
+                       "家族を追加しました Dependent added", dependent_of=insured)
 
 
 @bp.get("/members/<int:member_id>")
