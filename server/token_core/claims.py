@@ -137,7 +137,7 @@ class Claims:
                "revocation_id", f"{REVOCATION_ID_BYTES} bytes")
         _check(self.limit_category is None or self.limit_category in LIMIT_CATEGORIES,
                "limit_category", "a known 限度額区分 code")
-        _check(all(type(k) is int and k not in KNOWN_KEYS for k in self.extensions),
+        _check(all(_is_cbor_int(k) and k not in KNOWN_KEYS for k in self.extensions),
                "extensions", "unknown integer keys only")
         _check(all(_plain(v, 0) for v in self.extensions.values()), "extensions",
                "plain CBOR: integers, text, bytes, booleans, null, arrays and maps; no tags or floats")
@@ -172,7 +172,7 @@ class Claims:
     # -- CBOR map -> claims -------------------------------------------------
     @classmethod
     def from_map(cls, m) -> "Claims":
-        if not isinstance(m, Mapping) or not all(type(k) is int for k in m):
+        if not isinstance(m, Mapping) or not all(_is_cbor_int(k) for k in m):
             raise ClaimsError("claims must be a map with integer keys")
         missing = REQUIRED - set(m)
         if missing:
@@ -234,16 +234,24 @@ def _check_code(value, name, *, allow_empty):
         _check(len(value.encode()) <= MAX_CODE_BYTES, name, f"at most {MAX_CODE_BYTES} bytes")
 
 
+def _is_cbor_int(value) -> bool:
+    """A CBOR major type 0/1 integer; larger ones could only come from bignum tags."""
+    return type(value) is int and -2**64 <= value < 2**64
+
+
 def _plain(value, depth: int) -> bool:
     """Values an extension claim may hold: what every CBOR decoder reads back unchanged."""
     if depth > 4:
         return False
-    if value is None or type(value) in (bool, int, str, bytes):
+    if type(value) is int:
+        return _is_cbor_int(value)
+    if value is None or type(value) in (bool, str, bytes):
         return True
     if type(value) in (list, tuple):
         return all(_plain(v, depth + 1) for v in value)
     if isinstance(value, Mapping):
-        return all(type(k) in (int, str) and _plain(v, depth + 1) for k, v in value.items())
+        return all((_is_cbor_int(k) or type(k) is str) and _plain(v, depth + 1)
+                   for k, v in value.items())
     return False
 
 

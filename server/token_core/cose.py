@@ -84,7 +84,8 @@ def parse(data: bytes) -> Sign1:
     if type(signature) is not bytes or len(signature) != _SIG_BYTES:
         raise CoseError("signature must be 64 bytes (r||s)")
     header = loads_strict(protected)
-    if not isinstance(header, Mapping) or set(header) != {ALG, KID} or header[ALG] != ES256:
+    if (not isinstance(header, Mapping) or any(type(k) is not int for k in header)
+            or set(header) != {ALG, KID} or type(header[ALG]) is not int or header[ALG] != ES256):
         raise CoseError("protected header must be exactly {alg: ES256, kid}")
     if type(header[KID]) is not bytes or not 1 <= len(header[KID]) <= 16:
         raise CoseError("bad key id")

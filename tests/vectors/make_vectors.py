@@ -362,6 +362,13 @@ def token_vectors(k: Keys) -> list[dict]:
     v.add("valid_unknown_claims_ignored", "unknown claim keys 17, 23 and -1 are ignored "
           "(must-ignore) and do not appear in the claims", issue(c, cur), V.VALID, claims=c, kid=cur)
 
+    c = taro(extensions={24: 1, -1: 2})
+    v.add("valid_unknown_keys_length_first_order", "unknown claim keys 24 and -1: the map keys "
+          "sort length-first (-1 before 24)", issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(name="\ufeff𠮷田 太郎")
+    v.add("valid_name_leading_bom", "a name that starts with U+FEFF: decoders must keep it",
+          issue(c, cur), V.VALID, claims=c, kid=cur)
+
     body = token[len(digits.HEADER):]
     half = len(body) // 2
     first = body[:half]
@@ -524,10 +531,25 @@ def token_vectors(k: Keys) -> list[dict]:
     malformed("malformed_kid_empty", "an empty kid", with_header(header(b"")))
     malformed("malformed_kid_17_bytes", "a 17-byte kid (at most 16)", with_header(header(kid * 4 + b"\x00")))
     malformed("malformed_kid_text", "the kid as text", with_header(header(b64url(kid))))
+    malformed("malformed_alg_key_true", "the alg label written as CBOR true (true == 1 in some "
+              "languages)", with_header(b"\xa2\x04" + cose.dumps(kid) + b"\xf5\x26"))
+    malformed("malformed_alg_float", "alg -7.0 as a half-precision float",
+              with_header(b"\xa2\x01\xf9\xc7\x00\x04" + cose.dumps(kid)))
+    malformed("malformed_alg_key_float", "the alg label written as the float 1.0",
+              with_header(b"\xa2\x04" + cose.dumps(kid) + b"\xf9\x3c\x00\x26"))
 
     # ---- malformed: claims (validly signed, so the kid is known) --------------------------
     def bad_claims(name, description, payload_bytes):
         malformed(name, description, digits.encode(signed_payload(cur, payload_bytes)), kid=cur)
+
+    bignum_key = t.to_map()
+    bignum_key[2**64] = 1
+    bad_claims("malformed_claims_extension_bignum_key", "an unknown claim key of 2^64 (only a "
+               "bignum tag can carry it: no tags in claims)", cose.dumps(bignum_key))
+    bignum_value = t.to_map()
+    bignum_value[17] = 2**64
+    bad_claims("malformed_claims_extension_bignum_value", "an unknown claim whose value is "
+               "2^64 (a bignum tag)", cose.dumps(bignum_value))
 
     def bad_map(name, description, **changes):
         m = t.to_map()

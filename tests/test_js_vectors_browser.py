@@ -1,0 +1,86 @@
+"""The JavaScript verifier (web/shared/verifier.js) inside real Chromium, on every shared vector.
+
+Node runs the same module on the same file (web/test/verifier.test.js); the Python core runs it
+in tests/test_vectors.py. Here the modules are loaded from the live server exactly as a page
+loads them: /shared/verifier.js, /shared/trust-list.js, and cborg through the import map that
+every page using the verifier must declare ({"cborg": "/vendor/cborg/cborg.js"}).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+DOC = json.loads((Path(__file__).parent / "vectors" / "vectors.json").read_text(encoding="utf-8"))
+
+#: What a page must put before its first module script to use the verifier.
+IMPORT_MAP = {"imports": {"cborg": "/vendor/cborg/cborg.js"}}
+
+#: A blank page on the live server's origin, with the import map and no other script.
+PAGE = f"""<!doctype html><html lang="ja"><head><meta charset="utf-8">
+<script type="importmap">{json.dumps(IMPORT_MAP)}</script>
+<title>vectors</title></head><body></body></html>"""
+
+RUN_ALL = """async ({doc, timeoutMs}) => {
+  const work = (async () => {
+    const { verify } = await import('/shared/verifier.js');
+    const { verifyTrustList } = await import('/shared/trust-list.js');
+    const lists = new Map();
+    const results = {};
+    for (const v of doc.vectors) {
+      if (!lists.has(v.trust_list)) {
+        lists.set(v.trust_list, await verifyTrustList(doc.trust_lists[v.trust_list], doc.anchor));
+      }
+      const r = await verify(v.token, lists.get(v.trust_list),
+                             { now: v.now, skew: v.skew ?? doc.default_skew });
+      results[v.name] = { status: r.status, warnings: [...r.warnings].sort(), claims: r.claims,
+                          kid: r.kid, insurer_name: r.insurerName, detail: r.detail,
+                          frozen: Object.isFrozen(r) };
+    }
+    return results;
+  })();
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`vectors did not finish in ${timeoutMs} ms`)), timeoutMs));
+  return Promise.race([work, timeout]);
+}"""
+
+
+@pytest.fixture
+def vector_page(live_server, page):
+    """A page on the live server's origin (so /shared/ and /vendor/ resolve) with the import map."""
+    url = f"{live_server.url}/__js-vectors__"
+    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                                                body=PAGE))
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url)
+    page.requests = requests
+    return page
+
+
+def test_every_vector_in_chromium(vector_page, live_server):
+    results = vector_page.evaluate(RUN_ALL, {"doc": DOC, "timeoutMs": 30_000})
+    assert set(results) == {v["name"] for v in DOC["vectors"]}
+    failures = []
+    for vector in DOC["vectors"]:
+        expected, got = vector["expected"], results[vector["name"]]
+        actual = {"status": got["status"], "warnings": got["warnings"], "claims": got["claims"],
+                  "kid": got["kid"], "insurer_name": got["insurer_name"]}
+        wanted = {**expected, "warnings": sorted(expected["warnings"])}
+        if actual != wanted or not got["frozen"]:
+            failures.append(f"{vector['name']}: expected {wanted}, got {actual} ({got['detail']})")
+    assert not failures, "\n".join(failures)
+    # cborg came from the server's vendor route, through the import map.
+    assert f"{live_server.url}/vendor/cborg/cborg.js" in vector_page.requests
+
+
+def test_chromium_covers_every_status_and_warning(vector_page):
+    statuses, warnings = vector_page.evaluate("""async () => {
+      const { STATUS, WARNING } = await import('/shared/verifier.js');
+      return [Object.values(STATUS), Object.values(WARNING)];
+    }""")
+    assert set(statuses) == {v["expected"]["status"] for v in DOC["vectors"]}
+    assert set(warnings) == {w for v in DOC["vectors"] for w in v["expected"]["warnings"]}
