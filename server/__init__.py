@@ -42,8 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .limits import limiter
     limiter.init_app(app)
 
-    from . import admin, api, ceremonies, clinic, home, member_api
+    from . import admin, api, ceremonies, clinic, home, member_api, member_pages
     app.register_blueprint(admin.bp)
+    app.register_blueprint(member_pages.bp)
     app.register_blueprint(ceremonies.bp)
     app.register_blueprint(member_api.bp)
     app.register_blueprint(api.bp)

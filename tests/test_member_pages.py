@@ -1,0 +1,87 @@
+"""The member app's files as the server hands them out (server/member_pages.py): one shell
+with the session's CSRF token, a service worker allowed on /app/ whose cache name follows
+the files, a manifest, and nothing else from web/app."""
+import json
+import re
+
+from server import member_pages
+
+
+def test_one_shell_for_the_app_and_the_activation_page(client):
+    for url in ("/app/", "/app/activate"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.mimetype == "text/html"
+        assert response.headers["Cache-Control"] == "no-cache"
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        html = response.get_data(as_text=True)
+        assert re.search(r'<meta name="csrf-token" content="[^"{]{20,}">', html)
+        assert '<script type="module" src="/app/js/main.js">' in html
+    assert client.get("/app").status_code == 308
+
+
+def test_the_shell_token_is_the_session_csrf_token(client):
+    html = client.get("/app/").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    assert client.get("/api/v1/csrf").get_json()["csrf_token"] == token
+
+
+def test_service_worker_scope_caching_and_build(client):
+    response = client.get("/app/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/app/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    text = response.get_data(as_text=True)
+    assert "__BUILD__" not in text
+    assert f"const BUILD = '{member_pages.build_id()}';" in text
+    assert re.fullmatch(r"[0-9a-f]{12}", member_pages.build_id())
+
+
+def test_the_build_id_follows_the_files(tmp_path, monkeypatch):
+    for name in ("index.html", "app.css"):
+        (tmp_path / name).write_text(name)
+    monkeypatch.setattr(member_pages, "APP_ROOT", tmp_path)
+    first = member_pages.build_id()
+    assert member_pages.build_id() == first
+    (tmp_path / "app.css").write_text("body { color: red }")
+    assert member_pages.build_id() != first
+    (tmp_path / "notes.txt").write_text("not served, not counted")
+    second = member_pages.build_id()
+    (tmp_path / "notes.txt").write_text("changed")
+    assert member_pages.build_id() == second
+
+
+def test_precache_list_and_module_preloads_name_every_module(client):
+    sw = (member_pages.APP_ROOT / "sw.js").read_text(encoding="utf-8")
+    precache = re.findall(r"^\s+'(/app/[^']*)',$", sw, re.M) + ["/app/"]
+    modules = sorted(f"/app/js/{p.name}" for p in (member_pages.APP_ROOT / "js").glob("*.js"))
+    assert set(modules) <= set(precache)
+    for path in precache:
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+    html = client.get("/app/").get_data(as_text=True)
+    preloaded = set(re.findall(r'rel="modulepreload" href="([^"]+)"', html))
+    assert preloaded == set(modules) - {"/app/js/main.js"}
+
+
+def test_manifest(client):
+    with client.get("/app/manifest.webmanifest") as response:
+        assert response.mimetype == "application/manifest+json"
+        manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["name"] == manifest["short_name"] == "資格パス"
+    assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("/app/", "/app/", "standalone")
+    assert manifest["theme_color"]
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"any", "192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        with client.get(icon["src"]) as icon_response:
+            assert icon_response.status_code == 200 and icon_response.mimetype == icon["type"]
+
+
+def test_only_the_app_files_are_served(client):
+    for path in ("/app/index.html", "/app/icons/make_icons.py", "/app/README.md", "/app/nope.js",
+                 "/app/../server/__init__.py", "/app/%2e%2e/pyproject.toml"):
+        with client.get(path) as response:
+            assert response.status_code == 404, path
