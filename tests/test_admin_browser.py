@@ -21,25 +21,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def authenticator(page):
-    """Chromium's virtual platform authenticator: resident keys, user verification on."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable", {"enableUI": False})
-    auth_id = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True,
-        "automaticPresenceSimulation": True}})["authenticatorId"]
-
-    class Authenticator:
-        def credentials(self):
-            return cdp.send("WebAuthn.getCredentials", {"authenticatorId": auth_id})["credentials"]
-
-        def user_verified(self, value: bool):
-            cdp.send("WebAuthn.setUserVerified", {"authenticatorId": auth_id, "isUserVerified": value})
-    return Authenticator()
-
-
-@pytest.fixture
 def invite_link(live_server):
     result = live_server.app.test_cli_runner().invoke(
         shikaku, ["staff", "invite", "chief@example.jp", "--role", "admin"])

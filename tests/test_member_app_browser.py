@@ -34,34 +34,6 @@ def server(live_server, page):
     return live_server
 
 
-@pytest.fixture
-def authenticator(page):
-    """Chromium's virtual platform authenticator: resident keys, user verification on."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable", {"enableUI": False})
-
-    def add():
-        return cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-            "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-            "hasUserVerification": True, "isUserVerified": True,
-            "automaticPresenceSimulation": True}})["authenticatorId"]
-
-    class Authenticator:
-        id = add()
-
-        def credentials(self):
-            return cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})["credentials"]
-
-        def user_verified(self, value: bool):
-            cdp.send("WebAuthn.setUserVerified", {"authenticatorId": self.id, "isUserVerified": value})
-
-        def new_device(self):
-            """Swap in another (empty) authenticator, as if on another phone."""
-            cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.id})
-            self.id = add()
-    return Authenticator()
-
-
 def _member(number: str, branch: str) -> Member:
     return db.session.scalar(db.select(Member).join(Insurer).where(
         Member.number == number, Member.branch == branch))
