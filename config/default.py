@@ -45,4 +45,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 ACTIVATION_RATE_LIMIT = "10 per minute; 60 per day"
 SIGN_IN_RATE_LIMIT = "30 per minute"
 
+# Clinic verifier (/clinic/config.json): where it fetches the trust list (default: this
+# server's /api/v1/trust-list; set a CDN URL here), and how long its day log keeps entries
+CLINIC_TRUST_LIST_URL = None
+CLINIC_LOG_RETENTION_DAYS = 30
+
 PUBLIC_URL = "http://localhost:5000"      # printed at start; the member and clinic links

@@ -18,10 +18,11 @@ def test_clinic_page_fetches_and_verifies_the_trust_list(live_server, page):
 
 
 def test_clinic_page_refuses_a_list_signed_by_another_anchor(live_server, page):
-    # Pin a different anchor than the one that signed the served list.
+    # Pin a different anchor (the app's config.json) than the one that signed the served list.
     from server.token_core.keys import generate_private_key, public_jwk
     impostor = public_jwk(generate_private_key().public_key())
-    page.route("**/clinic/anchor.json", lambda route: route.fulfill(json=impostor))
+    page.route("**/clinic/config.json",
+               lambda route: route.fulfill(json={**route.fetch().json(), "anchor": impostor}))
     page.goto(f"{live_server.url}/clinic/")
     expect(page.locator("#trust")).to_have_attribute("data-state", "error")
     expect(page.locator("#trust-status")).to_contain_text("信頼リストを確認できません")
