@@ -37,7 +37,9 @@ def init_app(app: Flask) -> None:
 
 def print_urls(app: Flask) -> None:
     base = app.config["PUBLIC_URL"].rstrip("/")
-    for label, path in [("トップ / Home", "/"), ("医療機関の確認画面 / Clinic verifier", "/clinic/"),
+    for label, path in [("トップ / Home", "/"), ("会員アプリ / Member app", "/app/"),
+                        ("保険者の管理画面 / Insurer admin", "/admin/"),
+                        ("医療機関の確認画面 / Clinic verifier", "/clinic/"),
                         ("信頼リスト / Trust list", "/api/v1/trust-list"),
                         ("発行者の公開鍵 / Issuer keys", "/.well-known/jwks.json")]:
         click.echo(f"  {label}: {base}{path}", err=True)

@@ -1,4 +1,6 @@
 """The `shikaku` command: Flask's own commands (run, shell, routes, db) plus ours."""
+import os
+
 import click
 from flask.cli import FlaskGroup, ScriptInfo, run_command
 
@@ -14,12 +16,13 @@ def main():
 
 
 @main.command("run", params=run_command.params, help=run_command.help,
-              context_settings=run_command.context_settings)
+              context_settings=run_command.context_settings, with_appcontext=False)
 @click.pass_context
 def run(ctx, **options):
     from ..bootstrap import print_urls
+    # Links (and the WebAuthn origin) follow the port we listen on, unless configured.
+    os.environ.setdefault("SHIKAKU_PUBLIC_URL", f'"http://localhost:{options.get("port") or 5000}"')
     app = ctx.ensure_object(ScriptInfo).load_app()
-    app.config["PUBLIC_URL"] = f"http://localhost:{options.get('port') or 5000}"
     click.echo("資格パス Shikaku Pass:", err=True)
     print_urls(app)
     ctx.invoke(run_command, **options)
