@@ -30,6 +30,9 @@ TRUST_LIST_MAX_AGE = 300                  # Cache-Control max-age for GET /api/v
 # (SHIKAKU_KEY_PASSPHRASE) to encrypt them at rest.
 KEY_PASSPHRASE = None
 
+# Database errors never carry row values (names, 記号・番号) into logs
+SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
+
 # Sessions: HttpOnly, SameSite=Lax, Secure outside development (None = decide by ENV)
 SESSION_COOKIE_NAME = "shikaku_session"
 SESSION_COOKIE_HTTPONLY = True
@@ -42,6 +45,7 @@ PERMANENT_SESSION_LIFETIME = 30 * 86400
 
 # Rate limits per client address (Flask-Limiter); use a shared store with several workers
 RATELIMIT_STORAGE_URI = "memory://"
+PROXY_FIX_HOPS = 0             # behind N trusted proxies, take the client address from X-Forwarded-For
 ACTIVATION_RATE_LIMIT = "10 per minute; 60 per day"
 SIGN_IN_RATE_LIMIT = "30 per minute"
 

@@ -13,5 +13,7 @@ SESSION_COOKIE_SECURE = True
 # SECRET_KEY = "..."                       # required: set it here or as SHIKAKU_SECRET_KEY
 # KEY_PASSPHRASE = "..."                   # recommended: private keys encrypted at rest
 # REVOCATION_SECRET = "..."                # HMAC key for revocation ids (hex, 32 bytes)
+PROXY_FIX_HOPS = 1                         # behind one load balancer: real client addresses
+RATELIMIT_STORAGE_URI = "redis://redis.internal:6379/0"   # limits shared by every worker and host
 NOTICE_TOKEN_DAYS = 7
 CARD_VALIDITY_DAYS = 365 * 2

@@ -79,17 +79,20 @@ def check(code_text: str, birth_date: date) -> ActivationCode:
         ActivationCode.code_hash == _hash(code))) if len(code) == DIGITS else None
     if record is None:
         raise ActivationError("invalid")
-    member = db.session.get(Member, record.member_id)
-    eligibility = member.eligibility
-    if eligibility is None or (eligibility.lost_on and eligibility.lost_on <= clock.today()):
-        raise ActivationError("not_eligible")
     state = record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"])
-    if state != "active":
-        raise ActivationError(state)
-    if member.birth_date != birth_date:
-        record.failed_attempts += 1
+    member = db.session.get(Member, record.member_id)
+    if state == "active" and member.birth_date != birth_date:
+        # One atomic increment, so parallel guesses cannot slip past the lock.
+        db.session.execute(db.update(ActivationCode).where(ActivationCode.id == record.id)
+                           .values(failed_attempts=ActivationCode.failed_attempts + 1))
         db.session.commit()
         raise ActivationError("invalid")
+    eligibility = member.eligibility     # a loss is told only to someone who knows the birth date
+    if member.birth_date == birth_date and (
+            eligibility is None or (eligibility.lost_on and eligibility.lost_on <= clock.today())):
+        raise ActivationError("not_eligible")
+    if state != "active":
+        raise ActivationError(state)
     return record
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from . import clock, keystore
+from . import audit, clock, keystore
 from .db import db
 from .models import Insurer, SigningKeyRecord
 from .token_core.keys import SigningKey, kid_bytes, kid_text, public_jwk
@@ -60,7 +60,7 @@ def find(kid: str) -> SigningKeyRecord:
     return record
 
 
-def rotate(kid: str | None = None) -> list[tuple[SigningKeyRecord, SigningKeyRecord]]:
+def rotate(kid: str | None = None, *, actor: str | None = None) -> list[tuple[SigningKeyRecord, SigningKeyRecord]]:
     """Retire the current key(s) and make new ones with the same scope.
 
     The old public keys stay in the trust list until the last token they signed expires.
@@ -75,6 +75,9 @@ def rotate(kid: str | None = None) -> list[tuple[SigningKeyRecord, SigningKeyRec
         new = _new_key(old.insurers)
         old.signs_until = clock.now()
         pairs.append((old, new))
+    db.session.flush()
+    for old, new in pairs:
+        audit.record("key.rotate", new, before={"kid": old.kid}, after={"kid": new.kid}, actor=actor)
     db.session.commit()
     return pairs
 
@@ -101,6 +104,10 @@ def key_for(insurer_number: str) -> tuple[SigningKeyRecord, SigningKey]:
 
 
 def note_signed(record: SigningKeyRecord, expires_at: int) -> None:
-    """Keep the key published until the last token it signed has expired."""
-    if (record.tokens_valid_until or 0) < expires_at:
-        record.tokens_valid_until = expires_at
+    """Keep the key published until the last token it signed has expired (an atomic
+    "raise to at least", so a short token signed at the same time cannot lower it)."""
+    db.session.execute(db.update(SigningKeyRecord).where(
+        SigningKeyRecord.id == record.id,
+        db.or_(SigningKeyRecord.tokens_valid_until.is_(None),
+               SigningKeyRecord.tokens_valid_until < expires_at))
+        .values(tokens_valid_until=expires_at))

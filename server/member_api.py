@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from . import audit, clock
 from .db import db
 from .issuance import IssuanceError, issue_token
+from .key_management import KeyManagementError
 from .members_session import member_required, visible, visible_members
 from .models import PasskeyCredential
 from .token_core import DocumentKind
@@ -78,6 +79,9 @@ def token():
     member = visible(g.member, request.args.get("member", type=int))
     try:
         issued = issue_token(member, DocumentKind.NOTICE)
+    except KeyManagementError:
+        return _error(503, "no_signing_key", "ただいま発行できません。しばらくしてからお試しください"
+                      " (no signing key is available; try again later)")
     except IssuanceError as exc:
         lost_on = member.eligibility.lost_on if member.eligibility else None
         return _error(409, exc.code, exc.message, lost_on=lost_on.isoformat() if lost_on else None)

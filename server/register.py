@@ -49,6 +49,9 @@ def _insured_person_for(data: MemberInput, member: Member | None = None) -> Memb
     insured = db.session.scalar(db.select(Member).join(Insurer).where(
         Insurer.number == data.insurer_number, Member.symbol == data.symbol,
         Member.number == data.number, Member.relationship == 1))
+    if member is not None and member.relationship == 1 and data.relationship == 2:
+        field_error("relationship", "本人を家族に変更することはできません（新しい資格として登録してください）",
+                    "an insured person cannot become a dependent; enrol anew")
     if data.relationship == 1:
         if insured is not None and insured is not member:
             field_error("relationship", "この記号・番号には本人が登録済みです",

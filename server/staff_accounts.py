@@ -59,6 +59,8 @@ def open_invite(token: str) -> StaffInvite:
 
 def accept(invite_record: StaffInvite, *, user_handle: bytes) -> Staff:
     """Create the account (the caller adds the passkey and commits in the same transaction)."""
+    if db.session.scalar(db.select(Staff).where(Staff.email == invite_record.email)):
+        raise StaffError("この職員はすでに登録されています (this staff member already exists)")
     staff = Staff(email=invite_record.email, role=invite_record.role,
                   user_handle=user_handle, created_at=clock.now())
     db.session.add(staff)

@@ -155,3 +155,14 @@ def test_a_member_who_lost_eligibility_is_told_so(app, member, issued, clock):
     with pytest.raises(ActivationError) as error:
         activation_codes.check(issued.code, member.birth_date)
     assert error.value.reason == "not_eligible"
+
+
+def test_a_loss_is_not_revealed_without_the_birth_date(app, member, issued, clock):
+    from datetime import date, datetime
+
+    from server import register
+    from server.clock import JST
+    register.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
+    with pytest.raises(ActivationError) as error:
+        activation_codes.check(issued.code, date(1999, 1, 1))
+    assert error.value.reason != "not_eligible"

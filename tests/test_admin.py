@@ -209,3 +209,40 @@ def test_admin_csv_upload_reports_every_error_and_writes_nothing(client, app, as
     assert response.status_code == 400 and "何も登録していません" in html
     assert "row 3, sex" in html and "row 3, birth_date" in html
     assert _count(app, Member) == before
+
+
+def test_admin_pages_are_never_cached(client, as_staff):
+    as_staff("clerk")
+    for url in ("/admin/", "/admin/?q=5678", "/admin/members/1", "/admin/audit"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_the_sign_in_redirect_drops_the_query(client):
+    response = client.get("/admin/?q=𠮷田")
+    assert "q=" not in response.headers["Location"] and "%F0" not in response.headers["Location"]
+
+
+def test_an_insured_person_cannot_become_a_dependent(client, app, as_staff):
+    token = as_staff("clerk")
+    form = client.get("/admin/members/1/edit").get_data(as_text=True)
+    values = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    values.pop("limit_consent")
+    values.update(relationship="2", sex="1", copay_ratio="30", csrf_token=token)
+    response = client.post("/admin/members/1/edit", data=values)
+    assert response.status_code == 400
+    assert "本人を家族に変更することはできません" in response.get_data(as_text=True)
+
+
+def test_a_write_that_loses_a_race_answers_409_without_personal_data_in_the_log(
+        client, app, as_staff, caplog, monkeypatch):
+    from server import register
+    token = as_staff("clerk")
+    monkeypatch.setattr(register, "_check_unique", lambda *args, **kwargs: None)  # the race window
+    duplicate = {**NEW_MEMBER, "symbol": "1234", "number": "5678", "branch": "01",
+                 "relationship": "2", "name": "𠮷田 二重", "mynumber_last4": "9753", "csrf_token": token}
+    with caplog.at_level("DEBUG"):
+        response = client.post("/admin/members/new", data=duplicate)
+    assert response.status_code == 409
+    assert "同時に同じ内容が登録されました" in response.get_data(as_text=True)
+    assert "IntegrityError" in caplog.text
+    assert "二重" not in caplog.text and "9753" not in caplog.text and "5678" not in caplog.text

@@ -15,6 +15,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder=str(WEB_ROO
                static_url_path="/static")
 
 
+@bp.after_request
+def _no_store(response):
+    """Admin pages show personal data: never kept in a shared PC's browser cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def sign_in(staff) -> None:
     session.clear()          # no session fixation: a fresh session for the signed-in user
     session["staff_id"] = staff.id
@@ -41,7 +48,7 @@ def staff_required(view):
             session.pop("staff_id", None)
             if request.path.startswith("/admin/api/") or request.accept_mimetypes.best == "application/json":
                 abort(401)
-            return redirect(url_for("admin.login", next=request.full_path))
+            return redirect(url_for("admin.login", next=request.path))   # no query: it may hold names
         g.staff = staff
         g.actor = f"staff:{staff.id}"
         return view(*args, **kwargs)

@@ -20,7 +20,9 @@ def import_page():
             if len(data) > MAX_UPLOAD_BYTES:
                 error = "ファイルが大きすぎます（50MBまで） (file too large, 50 MB max)"
             else:
-                encoding = request.form.get("encoding") or None
+                encoding = request.form.get("encoding") or "auto"
+                if encoding not in ("auto", "utf-8", "cp932"):
+                    encoding = "auto"
                 report = import_members(data, encoding=None if encoding == "auto" else encoding,
                                         dry_run=request.form.get("dry_run") == "1", actor=g.actor)
     return render_template("admin/import.html", report=report, error=error,

@@ -1,7 +1,7 @@
 """Signing keys (admin): list with their state, rotate."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 
-from .. import audit, clock, key_management
+from .. import clock, key_management
 from ..db import db
 from ..key_management import KeyManagementError
 from ..models import SigningKeyRecord
@@ -19,12 +19,10 @@ def keys():
 @admin_required
 def rotate_keys():
     try:
-        pairs = key_management.rotate()
+        pairs = key_management.rotate(actor=g.actor)
     except KeyManagementError as exc:
+        db.session.rollback()
         flash(f"ローテーションできません: {exc}", "error")
     else:
-        for old, new in pairs:
-            audit.record("key.rotate", new, before={"kid": old.kid}, after={"kid": new.kid})
-        db.session.commit()
         flash(f"新しい署名鍵に切り替えました（{len(pairs)}件） Rotated {len(pairs)} key(s)")
     return redirect(url_for("admin.keys"))

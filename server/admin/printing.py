@@ -11,6 +11,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from .. import activation_codes, cards, clock, printing
 from ..db import db
 from ..issuance import IssuanceError
+from ..key_management import KeyManagementError
 from ..models import EligibilityCard, Member
 from ..validation import ValidationError
 from . import bp, staff_required
@@ -55,9 +56,9 @@ def issue_card(member_id):
     member = _member(member_id)
     try:
         card = cards.issue_card(member)
-    except IssuanceError as exc:
+    except (IssuanceError, KeyManagementError) as exc:
         db.session.rollback()
-        flash(f"資格確認書を発行できません: {exc.message}", "error")
+        flash(f"資格確認書を発行できません: {getattr(exc, 'message', exc)}", "error")
         return redirect(url_for("admin.member", member_id=member.id))
     flash("資格確認書を発行しました Card issued")
     return redirect(url_for("admin.print_card", card_id=card.id))
