@@ -23,10 +23,11 @@ def _member(member_id: int) -> Member:
     return db.session.get(Member, member_id) or abort(404)
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @staff_required
 def index():
-    q = request.args.get("q", "").strip()
+    """Search is a POST: names and 記号・番号 stay out of URLs, history and access logs."""
+    q = request.form.get("q", "").strip() if request.method == "POST" else ""
     members = search(q) if q else []
     return render_template("admin/index.html", q=q, members=members)
 
