@@ -55,10 +55,9 @@ def _hash(code: str) -> str:
 def issue(member: Member) -> IssuedCode:
     """Issue (or reissue) the member's code; any earlier unused code stops working."""
     now = clock.now()
-    for old in db.session.scalars(db.select(ActivationCode).where(
-            ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
-            ActivationCode.invalidated_at.is_(None))):
-        old.invalidated_at = now
+    db.session.execute(db.update(ActivationCode).where(
+        ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
+        ActivationCode.invalidated_at.is_(None)).values(invalidated_at=now))
     code = "".join(secrets.choice("0123456789") for _ in range(DIGITS))
     record = ActivationCode(member_id=member.id, code_hash=_hash(code), created_at=now,
                             expires_at=now + current_app.config["ACTIVATION_CODE_DAYS"] * 86400)

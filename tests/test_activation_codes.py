@@ -166,3 +166,15 @@ def test_a_loss_is_not_revealed_without_the_birth_date(app, member, issued, cloc
     with pytest.raises(ActivationError) as error:
         activation_codes.check(issued.code, date(1999, 1, 1))
     assert error.value.reason != "not_eligible"
+
+
+def test_the_database_allows_one_live_code_per_member(app, member, issued, clock):
+    import sqlalchemy
+
+    from server.db import db
+    from server.models import ActivationCode
+    db.session.add(ActivationCode(member_id=member.id, code_hash="f" * 64, created_at=clock.now,
+                                  expires_at=clock.now + 60))
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
