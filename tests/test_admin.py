@@ -251,3 +251,11 @@ def test_a_write_that_loses_a_race_answers_409_without_personal_data_in_the_log(
     assert "同時に同じ内容が登録されました" in response.get_data(as_text=True)
     assert "IntegrityError" in caplog.text
     assert "二重" not in caplog.text and "9753" not in caplog.text and "5678" not in caplog.text
+
+
+def test_a_loss_without_a_readable_date_changes_nothing(client, app, as_staff):
+    token = as_staff("clerk")
+    response = client.post("/admin/members/1/loss", data={"lost_on": "そのうち", "loss_reason": "retirement",
+                                                          "csrf_token": token}, follow_redirects=True)
+    assert "資格喪失年月日: 日付を入力してください" in response.get_data(as_text=True)
+    assert _count(app, RevocationEntry) == 0

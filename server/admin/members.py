@@ -158,43 +158,39 @@ def edit_member(member_id):
 
 
 def _date_field(name: str):
+    """The form's date (ISO or 和暦), or a field error naming it."""
     try:
         return parse_date(request.form.get(name, ""))
     except ValueError:
-        return None
+        register.field_error(name, "日付を入力してください（例: 2026-11-30、R8.11.30）",
+                             "enter a date (e.g. 2026-11-30)")
+
+
+def _member_action(member: Member, action, done_message):
+    """Run a register action from a member-page form: flash its outcome, back to the page."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        db.session.rollback()
+        for e in exc.errors:
+            flash(f"{e.label}: {e.ja} ({e.en})", "error")
+    else:
+        flash(done_message(result))
+    return redirect(url_for("admin.member", member_id=member.id))
 
 
 @bp.post("/members/<int:member_id>/loss")
 @staff_required
 def record_loss(member_id):
     m = _member(member_id)
-    lost_on = _date_field("lost_on")
-    try:
-        if lost_on is None:
-            register.field_error("lost_on", "日付を入力してください", "enter a date")
-        affected = register.record_loss(m, lost_on, request.form.get("loss_reason", ""))
-    except ValidationError as exc:
-        db.session.rollback()
-        for e in exc.errors:
-            flash(f"{e.label}: {e.ja} ({e.en})", "error")
-    else:
-        flash(f"資格喪失を登録しました（{len(affected)}名） Loss recorded for {len(affected)}")
-    return redirect(url_for("admin.member", member_id=m.id))
+    return _member_action(
+        m, lambda: register.record_loss(m, _date_field("lost_on"), request.form.get("loss_reason", "")),
+        lambda affected: f"資格喪失を登録しました（{len(affected)}名） Loss recorded for {len(affected)}")
 
 
 @bp.post("/members/<int:member_id>/re-enrol")
 @staff_required
 def re_enrol(member_id):
     m = _member(member_id)
-    acquired_on = _date_field("acquired_on")
-    try:
-        if acquired_on is None:
-            register.field_error("acquired_on", "日付を入力してください", "enter a date")
-        register.re_enrol(m, acquired_on)
-    except ValidationError as exc:
-        db.session.rollback()
-        for e in exc.errors:
-            flash(f"{e.label}: {e.ja} ({e.en})", "error")
-    else:
-        flash("再加入を登録しました Re-enrolled")
-    return redirect(url_for("admin.member", member_id=m.id))
+    return _member_action(m, lambda: register.re_enrol(m, _date_field("acquired_on")),
+                          lambda _: "再加入を登録しました Re-enrolled")
