@@ -40,8 +40,9 @@ import segno
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from server import create_app, issuance
-from server.db import db
+from server import create_app
+from server.documents import issuance
+from server.extensions import db
 from server.models import Member
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -29,10 +29,10 @@ from faker import Faker
 
 from bench.population import population
 from server import create_app
-from server.csv_import import COLUMNS, import_members
-from server.db import db
+from server.extensions import db
 from server.models import AuditEntry, Insurer, Member
-from server.wareki import ERAS, era_of, format_wareki
+from server.register.csv_import import COLUMNS, import_members
+from server.register.wareki import ERAS, era_of, format_wareki
 
 INSURER = ("06138093", "資格パス健康保険組合（ベンチマーク）")
 _LETTER = {name: letter for name, letter, _ in ERAS}

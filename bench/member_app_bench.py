@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from server import clock, create_app
-from server.db import db
+from server.extensions import db
 from server.models import Member
 
 

@@ -33,8 +33,7 @@ from pycose.messages import Sign1Message
 
 from bench import dcc_idiom as dcc
 from bench.population import longest, population
-from server.token_core import (Status, TrustedKey, TrustList, cose, digits, issue,
-                               verify)
+from server.token_core import Status, TrustedKey, TrustList, cose, digits, issue, verify
 from server.token_core.keys import signing_key
 
 ERROR = "m"

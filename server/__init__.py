@@ -6,13 +6,12 @@ from pathlib import Path
 
 from flask import Flask
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-WEB_ROOT = REPO_ROOT / "web"
+from . import paths
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
-    app.config.from_pyfile(REPO_ROOT / "config" / "default.py")
+    app.config.from_pyfile(paths.DEFAULT_CONFIG)
     if test_config is None:
         if os.environ.get("SHIKAKU_CONFIG"):
             app.config.from_pyfile(os.environ["SHIKAKU_CONFIG"])
@@ -26,31 +25,19 @@ def create_app(test_config: dict | None = None) -> Flask:
                           f"sqlite:///{Path(app.instance_path) / 'shikaku.sqlite3'}")
     app.config.setdefault("KEY_DIR", str(Path(app.instance_path) / "keys"))
 
-    from . import secrets
-    secrets.init_app(app)
+    from . import instance_secrets
+    instance_secrets.init_app(app)
 
-    from .db import db, migrate
+    from .extensions import csrf, db, limiter, migrate
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
-                     render_as_batch=True)
+    migrate.init_app(app, db, directory=str(paths.MIGRATIONS), render_as_batch=True)
 
     _secure_sessions(app)
-    from . import display
-    display.init_app(app)
-    from flask_wtf.csrf import CSRFProtect
-    CSRFProtect(app)
-    from .limits import limiter
+    csrf.init_app(app)
     limiter.init_app(app)
 
-    from . import admin, api, ceremonies, clinic, home, member_api, member_pages
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(member_pages.bp)
-    app.register_blueprint(ceremonies.bp)
-    app.register_blueprint(member_api.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api.well_known)
-    app.register_blueprint(clinic.bp)
-    app.register_blueprint(home.bp)
+    from . import views
+    views.init_app(app)
 
     _database_errors(app)
     if app.config.get("PROXY_FIX_HOPS"):
@@ -59,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     if app.config.get("AUTO_BOOTSTRAP", True):
-        from . import bootstrap
+        from .dev import bootstrap
         bootstrap.init_app(app)
     return app
 
@@ -70,7 +57,7 @@ def _database_errors(app: Flask) -> None:
     from flask import jsonify, render_template_string, request
     from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-    from .db import db
+    from .extensions import db
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(exc):

@@ -1,6 +1,7 @@
 """The server's clock, injectable: tests set config["CLOCK"] to a callable."""
 import time
-from datetime import date, datetime, time as time_of_day, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as time_of_day
 
 from flask import current_app
 

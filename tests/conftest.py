@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from server import create_app
-from server.db import db
+from server.extensions import db
 from server.models import Insurer, Member
 
 NOW = 1_795_000_000   # 2026-11-18 (JST), a Wednesday

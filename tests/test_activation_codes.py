@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server import activation_codes
-from server.activation_codes import ActivationError
-from server.db import db
+from server.documents import activation_codes
+from server.documents.activation_codes import ActivationError
+from server.extensions import db
 from server.models import ActivationCode
 
 BIRTH = date(1980, 5, 15)            # 𠮷田 太郎
@@ -149,9 +149,9 @@ def test_issue_and_use_are_audited(member, issued):
 def test_a_member_who_lost_eligibility_is_told_so(app, member, issued, clock):
     from datetime import datetime
 
-    from server import register
     from server.clock import JST
-    register.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
+    from server.register import members
+    members.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
     with pytest.raises(ActivationError) as error:
         activation_codes.check(issued.code, member.birth_date)
     assert error.value.reason == "not_eligible"
@@ -160,9 +160,9 @@ def test_a_member_who_lost_eligibility_is_told_so(app, member, issued, clock):
 def test_a_loss_is_not_revealed_without_the_birth_date(app, member, issued, clock):
     from datetime import date, datetime
 
-    from server import register
     from server.clock import JST
-    register.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
+    from server.register import members
+    members.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
     with pytest.raises(ActivationError) as error:
         activation_codes.check(issued.code, date(1999, 1, 1))
     assert error.value.reason != "not_eligible"
@@ -171,7 +171,7 @@ def test_a_loss_is_not_revealed_without_the_birth_date(app, member, issued, cloc
 def test_the_database_allows_one_live_code_per_member(app, member, issued, clock):
     import sqlalchemy
 
-    from server.db import db
+    from server.extensions import db
     from server.models import ActivationCode
     db.session.add(ActivationCode(member_id=member.id, code_hash="f" * 64, created_at=clock.now,
                                   expires_at=clock.now + 60))

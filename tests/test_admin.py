@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from server.db import db
+from server.extensions import db
 from server.models import AuditEntry, Member, RevocationEntry
 
 NEW_MEMBER = {"symbol": "777", "number": "4242", "branch": "00", "relationship": "1",
@@ -240,9 +240,9 @@ def test_an_insured_person_cannot_become_a_dependent(client, app, as_staff):
 
 def test_a_write_that_loses_a_race_answers_409_without_personal_data_in_the_log(
         client, app, as_staff, caplog, monkeypatch):
-    from server import register
+    from server.register import members
     token = as_staff("clerk")
-    monkeypatch.setattr(register, "_check_unique", lambda *args, **kwargs: None)  # the race window
+    monkeypatch.setattr(members, "_check_unique", lambda *args, **kwargs: None)  # the race window
     duplicate = {**NEW_MEMBER, "symbol": "1234", "number": "5678", "branch": "01",
                  "relationship": "2", "name": "𠮷田 二重", "mynumber_last4": "9753", "csrf_token": token}
     with caplog.at_level("DEBUG"):

@@ -10,12 +10,12 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from server import publishing
-from server.token_core import TrustList
 from server.cli import main as shikaku
-from server.db import db
+from server.extensions import db
+from server.keys import publishing
 from server.models import Member
-from server.revocation_ids import revocation_id
+from server.register.revocation_ids import revocation_id
+from server.token_core import TrustList
 
 pytestmark = pytest.mark.browser
 

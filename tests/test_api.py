@@ -1,7 +1,7 @@
 """GET /api/v1/trust-list and /.well-known/jwks.json: public, cacheable, CORS-open."""
 import json
 
-from server import publishing
+from server.keys import publishing
 from server.token_core import TrustList
 from server.token_core.keys import b64url_decode
 

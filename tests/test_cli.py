@@ -95,7 +95,7 @@ def test_keys_rotate_list_revoke(runner):
 
 
 def test_trust_list_command_prints_the_signed_list(runner, app):
-    from server import publishing
+    from server.keys import publishing
     from server.token_core import TrustList
     result = _run(runner, "trust-list")
     assert result.exit_code == 0

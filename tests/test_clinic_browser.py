@@ -17,11 +17,16 @@ import pytest
 import segno
 from playwright.sync_api import expect
 
-from server import WEB_ROOT, clinic, clock, issuance, keystore, publishing, register
-from server.db import db
+from server import clock
+from server.documents import issuance
+from server.extensions import db
+from server.keys import publishing, store
 from server.models import Member
+from server.paths import WEB_ROOT
+from server.register import members
 from server.token_core import TrustList, sign_trust_list
 from server.token_core.keys import generate_private_key, key_id_for
+from server.views import clinic
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +45,7 @@ def issue(live_server, member=TARO, *, lose: bool = False) -> str:
         found = db.session.scalar(db.select(Member).where(Member.number == number, Member.branch == branch))
         text = issuance.issue_token(found).text
         if lose:
-            register.record_loss(found, clock.today(), "retirement")
+            members.record_loss(found, clock.today(), "retirement")
     return text
 
 
@@ -338,7 +343,7 @@ def test_a_trust_list_older_than_the_saved_one_is_refused(live_server, page, mon
     open_clinic(page, live_server)
     with live_server.app.app_context():
         saved_iat = publishing.current_snapshot().issued_at
-        older = sign_list(keystore.anchor().private_key, issued_at=saved_iat - 3600,
+        older = sign_list(store.anchor().private_key, issued_at=saved_iat - 3600,
                           insurers={"06138093": "資格パス健康保険組合（デモ）"})
     serve_trust_list(monkeypatch, older)
     page.reload()

@@ -8,9 +8,9 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from server import issuance
 from server.cli import main as shikaku
-from server.db import db
+from server.documents import issuance
+from server.extensions import db
 from server.models import Member
 
 FULL_WIDTH = {ord(str(i)): chr(0xFF10 + i) for i in range(10)}

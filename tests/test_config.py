@@ -2,9 +2,9 @@
 import pytest
 
 from server import create_app
-from server.db import db
+from server.extensions import db
+from server.instance_secrets import ConfigurationError
 from server.models import Member, SigningKeyRecord
-from server.secrets import ConfigurationError
 
 
 def test_development_first_start_creates_schema_demo_data_and_keys(app):

@@ -12,9 +12,9 @@ from datetime import date
 import pytest
 
 from server.cli import main as shikaku
-from server.csv_import import import_members
-from server.db import db
+from server.extensions import db
 from server.models import AuditEntry, Insurer, Member, RevocationEntry
+from server.register.csv_import import import_members
 
 HEADER = ("insurer_number,symbol,number,branch,relationship,name,name_kana,sex,birth_date,"
           "acquired_on,copay_ratio,copay_from,mynumber_last4")
@@ -258,7 +258,7 @@ def test_reading_the_whole_insurer_plans_the_same(monkeypatch, run_import):
     """Large files read the insurer's members in one pass instead of household by household."""
     data = csv_bytes(INSURED, YOSHIDA.replace("ヨシダ タロウ", "ヨシダ タロー"), TAKAHASHI)
     by_household = run_import(data, dry_run=True)
-    monkeypatch.setattr("server.csv_import.FEW_HOUSEHOLDS", 0)
+    monkeypatch.setattr("server.register.csv_import.FEW_HOUSEHOLDS", 0)
     assert run_import(data, dry_run=True) == by_household
     assert [c.action for c in by_household.changes] == ["create", "update", "unchanged"]
 

@@ -5,8 +5,8 @@ from datetime import date, datetime
 import pytest
 
 from server.clock import JST
-from server.db import db
-from server.issuance import IssuanceError, issue_token
+from server.documents.issuance import IssuanceError, issue_token
+from server.extensions import db
 from server.models import Eligibility
 from server.token_core import DocumentKind
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from server import key_management, publishing
-from server.issuance import issue_token
-from server.key_management import KeyManagementError
+from server.documents.issuance import issue_token
+from server.keys import lifecycle, publishing
+from server.keys.lifecycle import KeyManagementError
 from server.token_core import Status, verify
 
 
@@ -31,7 +31,7 @@ def test_keys_encrypted_at_rest_with_a_passphrase(make_app):
 def test_rotation_keeps_the_old_key_until_its_tokens_expire(app, clock, demo_member):
     with app.app_context():
         old_token = issue_token(demo_member())
-        [(old, new)] = key_management.rotate()
+        [(old, new)] = lifecycle.rotate()
         old_kid, new_kid = old.kid, new.kid
         new_token = issue_token(demo_member())
         trust_list = publishing.current_trust_list()
@@ -45,15 +45,15 @@ def test_rotation_keeps_the_old_key_until_its_tokens_expire(app, clock, demo_mem
 
 
 def test_a_token_issued_after_rotation_by_the_old_key_is_refused(app, clock, demo_member):
-    from server import keystore
-    from server.issuance import claims_for
+    from server.documents.issuance import claims_for
+    from server.keys import store
     from server.token_core import DocumentKind, issue
     with app.app_context():
         issue_token(demo_member())
-        [(old, _)] = key_management.rotate()
+        [(old, _)] = lifecycle.rotate()
         clock.advance(3600)
         forged = issue(claims_for(demo_member(), DocumentKind.NOTICE, clock.now),
-                       keystore.signing_key(bytes.fromhex(old.kid)))
+                       store.signing_key(bytes.fromhex(old.kid)))
         result = verify(forged, publishing.current_trust_list(), now=clock.now)
     assert result.status is Status.KEY_NOT_FOR_INSURER
 
@@ -61,20 +61,20 @@ def test_a_token_issued_after_rotation_by_the_old_key_is_refused(app, clock, dem
 def test_revoking_a_key_removes_trust_at_once_and_destroys_it(app, clock, demo_member):
     with app.app_context():
         token = issue_token(demo_member())
-        kid = key_management.current_keys()[0].kid
-        key_management.revoke(kid)
+        kid = lifecycle.current_keys()[0].kid
+        lifecycle.revoke(kid)
         result = verify(token.text, publishing.current_trust_list(), now=clock.now)
     assert result.status is Status.UNKNOWN_KEY
     assert not list(Path(app.config["KEY_DIR"]).glob(f"signing-{kid}.pem"))
     with app.app_context(), pytest.raises(KeyManagementError):
-        key_management.key_for("06138093")
+        lifecycle.key_for("06138093")
 
 
 def test_a_key_signs_only_within_its_insurer_scope(app):
     with app.app_context(), pytest.raises(KeyManagementError, match="39130000"):
-        key_management.key_for("39130000")
+        lifecycle.key_for("39130000")
 
 
 def test_a_key_needs_an_insurer_in_scope(app):
     with app.app_context(), pytest.raises(KeyManagementError):
-        key_management.create_key([])
+        lifecycle.create_key([])

@@ -3,11 +3,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from server import publishing, register
-from server.db import db
+from server.extensions import db
+from server.keys import publishing
 from server.models import AuditEntry, Member, PasskeyCredential
+from server.register import members
 from server.token_core import Status, verify
-
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_after_a_loss_no_token_is_issued(client, as_member, app, clock, ids):
     as_member(ids.taro)
     with app.app_context():
         from server.clock import today
-        register.record_loss(db.session.get(Member, ids.taro), today(), "retirement")
+        members.record_loss(db.session.get(Member, ids.taro), today(), "retirement")
     body = client.get("/api/v1/me").get_json()
     assert body["member"]["eligible"] is False and body["member"]["lost_on"]
     response = client.get("/api/v1/me/token")

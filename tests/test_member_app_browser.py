@@ -14,10 +14,13 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from server import activation_codes, member_pages, publishing, register
-from server.db import db
+from server.documents import activation_codes
+from server.extensions import db
+from server.keys import publishing
 from server.models import ActivationCode, Insurer, Member
+from server.register import members
 from server.token_core import Status, verify
+from server.views import member_pages
 
 pytestmark = pytest.mark.browser
 
@@ -306,7 +309,7 @@ def test_loss_of_eligibility_shows_the_date_and_no_qr(server, page, authenticato
     _activate(page, server, TARO)
     expect(page.locator("#qr-status")).to_have_text("有効")
     with server.app.app_context():
-        register.record_loss(_member("5678", "00"), date.today(), "retirement")
+        members.record_loss(_member("5678", "00"), date.today(), "retirement")
     page.reload()
     expect(page.locator("#loss")).to_contain_text("資格喪失")
     expect(page.locator("#loss")).to_contain_text(f"（{date.today().isoformat()}）")

@@ -4,7 +4,7 @@ the files, a manifest, and nothing else from web/app."""
 import json
 import re
 
-from server import member_pages
+from server.views import member_pages
 
 
 def test_one_shell_for_the_app_and_the_activation_page(client):

@@ -10,12 +10,14 @@ from io import BytesIO
 
 import pytest
 
-from server import activation_codes, clock as server_clock, publishing
-from server.activation_codes import ActivationError
-from server.db import db
+from server import clock as server_clock
+from server.documents import activation_codes
+from server.documents.activation_codes import ActivationError
+from server.extensions import db
+from server.keys import publishing
 from server.models import ActivationCode, EligibilityCard, Member, Staff
+from server.register.wareki import format_both
 from server.token_core import DocumentKind, Status, verify
-from server.wareki import format_both
 
 BIRTH = date(1980, 5, 15)   # 𠮷田 太郎
 

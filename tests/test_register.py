@@ -5,16 +5,25 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from server import activation_codes, cards, publishing, register
-from server.activation_codes import ActivationError
 from server.clock import JST
-from server.db import db
-from server.issuance import IssuanceError, issue_token
-from server.models import (ActivationCode, AuditEntry, CopayRatio, Eligibility, EligibilityCard,
-                           Member, RevocationEntry)
-from server.revocation_ids import card_revocation_id, revocation_id
+from server.documents import activation_codes, cards
+from server.documents.activation_codes import ActivationError
+from server.documents.issuance import IssuanceError, issue_token
+from server.extensions import db
+from server.keys import publishing
+from server.models import (
+    ActivationCode,
+    AuditEntry,
+    CopayRatio,
+    Eligibility,
+    EligibilityCard,
+    Member,
+    RevocationEntry,
+)
+from server.register import members
+from server.register.revocation_ids import card_revocation_id, revocation_id
+from server.register.validation import ValidationError, validate_member
 from server.token_core import DocumentKind, Status, verify
-from server.validation import ValidationError, validate_member
 
 NEW_HOUSEHOLD = {
     "insurer_number": "06138093", "symbol": "2000", "number": "777", "branch": "00",
@@ -86,7 +95,7 @@ def loss(household, today, clock):
     """Issue 太郎 a phone token, a minute later record his loss as of today."""
     token = issue_token(household[0])
     clock.advance(60)
-    affected = register.record_loss(household[0], today, "retirement")
+    affected = members.record_loss(household[0], today, "retirement")
     return token, affected
 
 
@@ -94,7 +103,7 @@ def loss(household, today, clock):
 
 def test_create_member_writes_member_eligibility_ratio_and_one_audit_entry(member_input):
     before = written()
-    member = register.create_member(member_input())
+    member = members.create_member(member_input())
     assert (member.insurer.number, member.symbol, member.number, member.branch) == (
         "06138093", "2000", "777", "00")
     assert (member.relationship, member.name, member.birth_date) == (1, "佐藤 一郎", date(1975, 1, 1))
@@ -112,8 +121,8 @@ def test_create_member_writes_member_eligibility_ratio_and_one_audit_entry(membe
 
 
 def test_a_dependent_joins_the_insured_person_with_the_same_symbol_and_number(member_input):
-    insured = register.create_member(member_input())
-    dependent = register.create_member(member_input(branch="01", relationship="2",
+    insured = members.create_member(member_input())
+    dependent = members.create_member(member_input(branch="01", relationship="2",
                                                     name="佐藤 二郎", birth_date="2010-01-01"))
     assert dependent.insured_person is insured and insured.dependents == [dependent]
 
@@ -130,7 +139,7 @@ def test_create_member_refused_writes_nothing(member_input, overrides, field):
     data = member_input(**overrides)
     before = written()
     with pytest.raises(ValidationError) as caught:
-        register.create_member(data)
+        members.create_member(data)
     assert [e.field for e in caught.value.errors] == [field]
     db.session.rollback()
     assert written() == before
@@ -140,12 +149,12 @@ def test_create_member_refused_writes_nothing(member_input, overrides, field):
 
 def test_update_without_a_change_writes_no_audit_entry(household, member_input):
     before = written()
-    assert register.update_member(household[0], member_input(TARO)) == {}
+    assert members.update_member(household[0], member_input(TARO)) == {}
     assert written() == before
 
 
 def test_update_with_a_change_records_before_and_after(household, member_input):
-    changed = register.update_member(household[0], member_input(TARO, name_kana="ヨシダ タロ",
+    changed = members.update_member(household[0], member_input(TARO, name_kana="ヨシダ タロ",
                                                                 mynumber_last4="0001"))
     assert changed == {"name_kana": ("ヨシダ タロウ", "ヨシダ タロ"),
                        "mynumber_last4": ("4821", "0001")}
@@ -200,7 +209,7 @@ def test_no_token_is_issued_after_the_loss(loss, demo_member, branch):
 def test_re_enrolment_gets_a_fresh_revocation_id(household, loss, today, check):
     taro = household[0]
     old_id = revocation_id(taro.eligibility)
-    register.re_enrol(taro, today)
+    members.re_enrol(taro, today)
     assert len(taro.eligibilities) == 2 and taro.eligibility.lost_on is None
     assert revocation_id(taro.eligibility) != old_id
     token = issue_token(taro)
@@ -212,7 +221,7 @@ def test_re_enrolment_gets_a_fresh_revocation_id(household, loss, today, check):
 def test_a_loss_recorded_twice_is_refused(household, loss, today):
     before = written()
     with pytest.raises(ValidationError) as caught:
-        register.record_loss(household[0], today, "retirement")
+        members.record_loss(household[0], today, "retirement")
     assert [e.field for e in caught.value.errors] == ["lost_on"]
     assert written() == before
 
@@ -221,7 +230,7 @@ def test_a_loss_before_acquisition_is_refused(household):
     taro = household[0]
     before = written()
     with pytest.raises(ValidationError) as caught:
-        register.record_loss(taro, taro.eligibility.acquired_on - timedelta(days=1), "retirement")
+        members.record_loss(taro, taro.eligibility.acquired_on - timedelta(days=1), "retirement")
     assert [e.field for e in caught.value.errors] == ["lost_on"]
     db.session.rollback()
     assert written() == before and taro.eligibility.lost_on is None
@@ -230,7 +239,7 @@ def test_a_loss_before_acquisition_is_refused(household):
 def test_the_loss_invalidates_active_activation_codes(household, today):
     taro, hanako, _ = household
     codes = [activation_codes.issue(m) for m in (taro, hanako)]
-    register.record_loss(taro, today, "retirement")
+    members.record_loss(taro, today, "retirement")
     for issued, member in zip(codes, (taro, hanako)):
         assert db.session.get(ActivationCode, issued.record.id).invalidated_at is not None
         with pytest.raises(ActivationError):
@@ -239,7 +248,7 @@ def test_the_loss_invalidates_active_activation_codes(household, today):
 
 def test_the_loss_withdraws_an_active_card(household, today, check):
     card = cards.issue_card(household[0])
-    register.record_loss(household[0], today, "retirement")
+    members.record_loss(household[0], today, "retirement")
     assert card.status == "withdrawn"
     assert card_revocation_id(card) in published_revocations()
     assert check(card.token).status is Status.REVOKED
@@ -294,7 +303,7 @@ def test_a_younger_members_card_runs_for_the_configured_validity(household, app,
 def test_a_loss_recorded_ahead_takes_effect_on_its_date(household, check, clock, today):
     taro = household[0]
     token = issue_token(taro)
-    register.record_loss(taro, today + timedelta(days=3), "retirement")
+    members.record_loss(taro, today + timedelta(days=3), "retirement")
     assert check(token.text).status is Status.VALID           # still eligible until then
     assert revocation_id(taro.eligibility) not in published_revocations()
     clock.now = int(datetime.combine(today + timedelta(days=3), time(0), JST).timestamp())
@@ -303,10 +312,10 @@ def test_a_loss_recorded_ahead_takes_effect_on_its_date(household, check, clock,
 
 
 def test_no_dependent_for_an_insured_person_who_lost_eligibility(household, member_input, today):
-    register.record_loss(household[0], today, "retirement")
+    members.record_loss(household[0], today, "retirement")
     before = written()
     with pytest.raises(ValidationError) as error:
-        register.create_member(member_input(TARO, branch="05", relationship="2", name="𠮷田 五郎",
+        members.create_member(member_input(TARO, branch="05", relationship="2", name="𠮷田 五郎",
                                             name_kana="ヨシダ ゴロウ", mynumber_last4=""))
     assert [e.field for e in error.value.errors] == ["relationship"]
     db.session.rollback()

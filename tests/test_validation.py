@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from server.validation import MemberInput, ValidationError, validate_member
+from server.register.validation import MemberInput, ValidationError, validate_member
 
 TODAY = date(2026, 11, 27)
 BASE = {
@@ -213,5 +213,5 @@ def test_every_error_in_a_row_is_reported_together():
 
 @pytest.mark.parametrize("compat", ["\uFA10", "\uFA19", "\U0002F800"])
 def test_cjk_compatibility_ideographs_keep_their_glyph(compat):
-    from server.validation import nfc_keeping_variants
+    from server.register.validation import nfc_keeping_variants
     assert nfc_keeping_variants(f"{compat}本 か\u3099") == f"{compat}本 が"

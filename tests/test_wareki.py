@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from server.wareki import format_both, format_wareki, parse_date
+from server.register.wareki import format_both, format_wareki, parse_date
 
 BOUNDARIES = [
     pytest.param(date(1912, 7, 29), "明治45年7月29日", id="last-day-of-meiji"),

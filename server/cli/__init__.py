@@ -19,7 +19,7 @@ def main():
               context_settings=run_command.context_settings, with_appcontext=False)
 @click.pass_context
 def run(ctx, **options):
-    from ..bootstrap import print_urls
+    from ..dev.bootstrap import print_urls
     # Links (and the WebAuthn origin) follow the port we listen on, unless configured.
     os.environ.setdefault("SHIKAKU_PUBLIC_URL", f'"http://localhost:{options.get("port") or 5000}"')
     app = ctx.ensure_object(ScriptInfo).load_app()

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import clinic
+from ..views import clinic
 
 
 @click.group("clinic")

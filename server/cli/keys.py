@@ -4,10 +4,11 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from .. import clock, key_management, publishing
+from .. import clock
 from ..clock import JST
-from ..db import db
-from ..key_management import KeyManagementError
+from ..extensions import db
+from ..keys import lifecycle, publishing
+from ..keys.lifecycle import KeyManagementError
 from ..models import SigningKeyRecord
 
 
@@ -40,14 +41,14 @@ def list_keys():
 @with_appcontext
 def init_keys(insurers):
     """Provision the trust anchor and a first signing key (production setup)."""
-    created = key_management.ensure_anchor()
+    created = lifecycle.ensure_anchor()
     click.echo("trust anchor: " + ("created" if created else "already present"))
-    if key_management.current_keys():
+    if lifecycle.current_keys():
         click.echo("a current signing key already exists; use `shikaku keys rotate`")
         return
-    scope = list(insurers) or key_management.all_insurer_numbers()
+    scope = list(insurers) or lifecycle.all_insurer_numbers()
     try:
-        record = key_management.create_key(scope)
+        record = lifecycle.create_key(scope)
     except KeyManagementError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"signing key {record.kid} for {' '.join(record.insurers)}")
@@ -59,7 +60,7 @@ def init_keys(insurers):
 def rotate(kid):
     """Make a new key current (all current keys, or KID's scope)."""
     try:
-        pairs = key_management.rotate(kid)
+        pairs = lifecycle.rotate(kid)
     except KeyManagementError as exc:
         raise click.UsageError(str(exc)) from None
     for old, new in pairs:
@@ -73,11 +74,11 @@ def rotate(kid):
 def revoke(kid):
     """Compromise drill: remove KID from the trust list at once and destroy it."""
     try:
-        record = key_management.revoke(kid)
+        record = lifecycle.revoke(kid)
     except KeyManagementError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"{record.kid} revoked; it is absent from the next trust list")
-    if not key_management.current_keys():
+    if not lifecycle.current_keys():
         click.echo("warning: no current signing key is left; run `shikaku keys init`", err=True)
 
 

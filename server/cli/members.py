@@ -5,9 +5,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ..csv_import import import_members
-from ..db import db
+from ..extensions import db
 from ..models import Insurer, Member
+from ..register.csv_import import import_members
 
 
 @click.group()

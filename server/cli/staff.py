@@ -2,11 +2,12 @@
 import click
 from flask.cli import with_appcontext
 
-from .. import audit, key_management
-from ..db import db
-from ..insurer_numbers import problem
+from ..auth.staff_accounts import StaffError, invite
+from ..extensions import db
+from ..keys import lifecycle
 from ..models import ROLES, Insurer, Staff
-from ..staff_accounts import StaffError, invite
+from ..register import audit
+from ..register.insurer_numbers import problem
 
 
 @click.group()
@@ -57,8 +58,8 @@ def add_insurer(number, name):
     audit.record("insurer.create", record, after={"number": number, "name": record.name})
     db.session.commit()
     click.echo(f"保険者 {number} を登録しました")
-    if key_management.has_anchor() and not any(number in k.insurers for k in key_management.current_keys()):
-        key = key_management.create_key([number])
+    if lifecycle.has_anchor() and not any(number in k.insurers for k in lifecycle.current_keys()):
+        key = lifecycle.create_key([number])
         click.echo(f"signing key {key.kid} created for {number}")
 
 

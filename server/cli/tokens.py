@@ -7,14 +7,15 @@ import segno
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import clock, publishing
-from ..db import db
-from ..issuance import IssuanceError, issue_token
-from ..key_management import KeyManagementError
+from .. import clock
+from ..documents.issuance import IssuanceError, issue_token
+from ..extensions import db
+from ..keys import publishing
+from ..keys.lifecycle import KeyManagementError
 from ..models import Insurer, Member
 from ..token_core import DocumentKind, TrustList, verify
-from ..token_core.errors import TrustListError
 from ..token_core.digits import MAX_INPUT_CHARS
+from ..token_core.errors import TrustListError
 
 
 @click.group()

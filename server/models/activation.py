@@ -1,7 +1,7 @@
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import db
+from ..extensions import db
 
 
 class ActivationCode(db.Model):

@@ -3,7 +3,7 @@ from datetime import date
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import db
+from ..extensions import db
 
 
 class EligibilityCard(db.Model):

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy import orm
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, orm
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import db
+from ..extensions import db
 from .insurer import Insurer
 
 

@@ -5,12 +5,12 @@ import json
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import db
+from ..extensions import db
 
 
 class SigningKeyRecord(db.Model):
     """A token-signing key's public half and life cycle. The private half is a file
-    in the key directory (see keystore.py), never in the database.
+    in the key directory (see server/keys/store.py), never in the database.
 
     current: signs_until is None. retired: signs_until set; stays published while
     tokens it signed are unexpired (tokens_valid_until). revoked: never published again.

@@ -1,7 +1,7 @@
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import db
+from ..extensions import db
 
 ROLES = ("clerk", "admin")
 

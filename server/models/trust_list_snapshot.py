@@ -1,7 +1,7 @@
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import db
+from ..extensions import db
 
 
 class TrustListSnapshot(db.Model):

@@ -5,9 +5,8 @@ Revises: 0003
 Create Date: 2026-11-27 04:53:01.320069
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'

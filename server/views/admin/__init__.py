@@ -1,0 +1,22 @@
+"""Insurer staff pages (/admin/): passkey sign-in, the member register, keys, audit.
+
+Every view is guarded by ``staff_required`` or ``admin_required`` (server/auth/staff_session.py).
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ...paths import WEB_ROOT
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder=str(WEB_ROOT / "admin"),
+               static_url_path="/static")
+
+
+@bp.after_request
+def _no_store(response):
+    """Admin pages show personal data: never kept in a shared PC's browser cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+from . import audit_log, auth, imports, keys, members, printing, staff  # noqa: E402,F401  (register the views)
