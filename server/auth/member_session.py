@@ -12,6 +12,7 @@ from flask import abort, current_app, g, jsonify, session
 from .. import clock
 from ..extensions import db
 from ..models import Member
+from ..token_core.claims import Relationship
 
 
 def sign_in(member: Member) -> None:
@@ -46,7 +47,7 @@ def member_required(view):
 
 def visible_members(member: Member) -> list[Member]:
     """Yourself first, then (for an insured person) each dependent."""
-    if member.relationship == 1:
+    if member.relationship is Relationship.INSURED:
         return [member, *sorted(member.dependents, key=lambda d: d.branch)]
     return [member]
 

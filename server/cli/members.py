@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import Insurer, Member
+from ..token_core.claims import Relationship
 from ..register.csv_import import import_members
 
 
@@ -21,7 +22,7 @@ def members():
 def list_members(as_json):
     """Insurer number, 記号, 番号, 枝番 and name of each member."""
     rows = [{"insurer_number": m.insurer.number, "symbol": m.symbol, "number": m.number,
-             "branch": m.branch, "relationship": m.relationship, "name": m.name}
+             "branch": m.branch, "relationship": int(m.relationship), "name": m.name}
             for m in db.session.scalars(db.select(Member).join(Insurer).order_by(
                 Insurer.number, Member.symbol, Member.number, Member.branch))]
     if as_json:
@@ -30,7 +31,7 @@ def list_members(as_json):
     click.echo("保険者番号 記号      番号        枝番 本人/家族 氏名")
     for r in rows:
         click.echo(f"{r['insurer_number']:<10} {r['symbol']:<9} {r['number']:<11} "
-                   f"{r['branch'] or '-':<4} {'本人' if r['relationship'] == 1 else '家族':<7} {r['name']}")
+                   f"{r['branch'] or '-':<4} {Relationship(r['relationship']).ja:<7} {r['name']}")
 
 
 ACTIONS = {"create": "新規 create", "update": "更新 update", "unchanged": "変更なし unchanged"}

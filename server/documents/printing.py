@@ -19,6 +19,7 @@ from ..clock import JST
 from ..models import EligibilityCard, Member
 from ..register.wareki import format_both, format_wareki
 from ..token_core import Claims, cose, digits
+from ..token_core.claims import Copay, Relationship, Sex
 from .activation_codes import IssuedCode
 from .issuance import age_on
 
@@ -47,9 +48,9 @@ def wareki_both(day: date | None) -> str:
     return format_both(day) if day else BLANK
 
 
-def sex_label(sex: int) -> str:
+def sex_label(sex: Sex) -> str:
     """男性 / 女性 as on the notice; nothing for "unset"."""
-    return {1: "男性", 2: "女性"}.get(sex, "")
+    return "" if sex is Sex.UNSET else Sex(sex).ja
 
 
 def sex_with_age(member: Member, today: date) -> str:
@@ -64,7 +65,12 @@ def copay_text(member: Member, today: date) -> str:
     copay = member.copay_on(today) or (member.copay_ratios[-1] if member.copay_ratios else None)
     if copay is None:
         return BLANK
-    return f"{copay.ratio // 10}割（{format_wareki(copay.effective_from)}開始）"
+    return copay_with_start(copay.ratio, copay.effective_from)
+
+
+def copay_with_start(ratio: Copay, effective_from: date) -> str:
+    """「3割（令和6年4月1日開始）」."""
+    return f"{Copay(ratio).ja}（{format_wareki(effective_from)}開始）"
 
 
 def mynumber_mask(last4: str | None) -> str | None:
@@ -103,7 +109,7 @@ def identity(member: Member, today: date) -> Identity:
         branch=_or_blank(member.branch), name=member.name, name_kana=member.name_kana or "",
         birth_wareki=wareki(member.birth_date), birth_both=wareki_both(member.birth_date),
         sex=sex_label(member.sex) or BLANK,
-        relationship={1: "本人", 2: "家族"}.get(member.relationship, BLANK),
+        relationship=Relationship(member.relationship).ja,
         acquired_on=wareki(eligibility.acquired_on if eligibility else None),
         copay=copay_text(member, today),
         insurer_number=member.insurer.number, insurer_name=member.insurer.name)
@@ -167,10 +173,10 @@ def identity_from_claims(claims: Claims, insurer_name: str) -> Identity:
         symbol=_or_blank(claims.symbol), number=_or_blank(claims.number),
         branch=_or_blank(claims.branch), name=claims.name, name_kana="",
         birth_wareki=wareki(claims.birth_date), birth_both=wareki_both(claims.birth_date),
-        sex=sex_label(int(claims.sex)) or BLANK,
-        relationship={1: "本人", 2: "家族"}.get(int(claims.relationship), BLANK),
+        sex=sex_label(claims.sex) or BLANK,
+        relationship=Relationship(claims.relationship).ja,
         acquired_on=wareki(claims.acquired_on),
-        copay=f"{claims.copay_ratio // 10}割（{format_wareki(claims.copay_from)}開始）",
+        copay=copay_with_start(claims.copay_ratio, claims.copay_from),
         insurer_number=claims.insurer_number, insurer_name=insurer_name)
 
 

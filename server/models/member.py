@@ -6,7 +6,9 @@ from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, orm
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..token_core.claims import Copay, Relationship, Sex
 from .insurer import Insurer
+from .columns import IntEnumType, one_of
 
 
 class Member(db.Model):
@@ -17,17 +19,19 @@ class Member(db.Model):
     """
     __tablename__ = "member"
     __table_args__ = (UniqueConstraint("insurer_id", "symbol", "number", "branch",
-                                       name="uq_member_identity"),)
+                                       name="uq_member_identity"),
+                      one_of("relationship", Relationship, "ck_member_relationship"),
+                      one_of("sex", Sex, "ck_member_sex"))
     id: Mapped[int] = mapped_column(primary_key=True)
     insurer_id: Mapped[int] = mapped_column(ForeignKey("insurer.id"))
     symbol: Mapped[str] = mapped_column(String(40), default="")      # 記号
     number: Mapped[str] = mapped_column(String(40))                  # 番号
     branch: Mapped[str] = mapped_column(String(2), default="")       # 枝番
-    relationship: Mapped[int] = mapped_column()                      # 1 本人, 2 家族
+    relationship: Mapped[Relationship] = mapped_column(IntEnumType(Relationship))  # 1 本人, 2 家族
     insured_person_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))                   # 氏名
     name_kana: Mapped[str] = mapped_column(String(100), default="")  # フリガナ
-    sex: Mapped[int] = mapped_column()                               # 1 男, 2 女, 3 unset
+    sex: Mapped[Sex] = mapped_column(IntEnumType(Sex))                # 1 男, 2 女, 3 未設定
     birth_date: Mapped[date] = mapped_column()
     mynumber_last4: Mapped[str | None] = mapped_column(String(4))
     limit_category: Mapped[str | None] = mapped_column(String(3))    # 限度額適用区分
@@ -80,7 +84,8 @@ class Eligibility(db.Model):
 class CopayRatio(db.Model):
     """一部負担金の割合 and the day it took effect (発効期日)."""
     __tablename__ = "copay_ratio"
+    __table_args__ = (one_of("ratio", Copay, "ck_copay_ratio_ratio"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
-    ratio: Mapped[int] = mapped_column()          # percent: 10, 20, 30
+    ratio: Mapped[Copay] = mapped_column(IntEnumType(Copay))  # percent: 10, 20, 30
     effective_from: Mapped[date] = mapped_column()

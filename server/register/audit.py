@@ -43,21 +43,51 @@ def changes(before: dict | None, after: dict | None) -> dict:
 
 
 def member_snapshot(member) -> dict:
+    """What the audit trail records of a member (before/after a change)."""
     eligibility = member.eligibility
     copay = member.copay_ratios[-1] if member.copay_ratios else None
+    return snapshot(
+        insurer_number=member.insurer.number if member.insurer else None,
+        symbol=member.symbol, number=member.number, branch=member.branch,
+        relationship=member.relationship, insured_person_id=member.insured_person_id,
+        name=member.name, name_kana=member.name_kana, sex=member.sex,
+        birth_date=member.birth_date, mynumber_last4=member.mynumber_last4,
+        acquired_on=eligibility.acquired_on if eligibility else None,
+        lost_on=eligibility.lost_on if eligibility else None,
+        loss_reason=eligibility.loss_reason if eligibility else None,
+        copay_ratio=copay.ratio if copay else None,
+        copay_from=copay.effective_from if copay else None,
+        limit_category=member.limit_category, limit_consent=member.limit_consent)
+
+
+def input_snapshot(data, *, insured_person_id: int | None = None,
+                   loss_reason: str | None = None) -> dict:
+    """The snapshot of the member a validated MemberInput describes (CSV import)."""
+    return snapshot(
+        insurer_number=data.insurer_number, symbol=data.symbol, number=data.number,
+        branch=data.branch, relationship=data.relationship, insured_person_id=insured_person_id,
+        name=data.name, name_kana=data.name_kana, sex=data.sex, birth_date=data.birth_date,
+        mynumber_last4=data.mynumber_last4, acquired_on=data.acquired_on, lost_on=data.lost_on,
+        loss_reason=loss_reason, copay_ratio=data.copay_ratio, copay_from=data.copay_from,
+        limit_category=data.limit_category, limit_consent=data.limit_consent)
+
+
+def snapshot(*, insurer_number, symbol, number, branch, relationship, insured_person_id, name,
+             name_kana, sex, birth_date, mynumber_last4, acquired_on, lost_on, loss_reason,
+             copay_ratio, copay_from, limit_category, limit_consent) -> dict:
+    """One member's audited fields from plain values; codes as their integers."""
     return {
-        "insurer_number": member.insurer.number if member.insurer else None,
-        "symbol": member.symbol, "number": member.number, "branch": member.branch,
-        "relationship": member.relationship, "insured_person_id": member.insured_person_id,
-        "name": member.name, "name_kana": member.name_kana, "sex": member.sex,
-        "birth_date": member.birth_date, "mynumber_last4": member.mynumber_last4,
-        "acquired_on": eligibility.acquired_on if eligibility else None,
-        "lost_on": eligibility.lost_on if eligibility else None,
-        "loss_reason": eligibility.loss_reason if eligibility else None,
-        "copay_ratio": copay.ratio if copay else None,
-        "copay_from": copay.effective_from if copay else None,
-        "limit_category": member.limit_category, "limit_consent": member.limit_consent,
+        "insurer_number": insurer_number, "symbol": symbol, "number": number, "branch": branch,
+        "relationship": _code(relationship), "insured_person_id": insured_person_id,
+        "name": name, "name_kana": name_kana, "sex": _code(sex), "birth_date": birth_date,
+        "mynumber_last4": mynumber_last4, "acquired_on": acquired_on, "lost_on": lost_on,
+        "loss_reason": loss_reason, "copay_ratio": _code(copay_ratio), "copay_from": copay_from,
+        "limit_category": limit_category, "limit_consent": limit_consent,
     }
+
+
+def _code(value):
+    return None if value is None else int(value)
 
 
 def dump(value) -> str | None:

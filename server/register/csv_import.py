@@ -26,7 +26,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
-from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +34,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import clock
 from ..extensions import db
 from ..models import AuditEntry, CopayRatio, Eligibility, Insurer, Member
-from . import audit, members
+from ..token_core.claims import Relationship
+from . import audit, household, members
 from .validation import LABELS, MemberInput, ValidationError, validate_member
 
 log = logging.getLogger("shikaku.csv_import")
@@ -271,7 +271,7 @@ def _check_file(rows: list[_Row], header: dict, errors: list[RowError]) -> list[
                                    f"same 保険者番号・記号・番号・枝番 as row {first_key[r.key]}"))
             continue
         first_key[r.key] = r.row
-        if r.data.relationship == 1:
+        if r.data.relationship is Relationship.INSURED:
             if r.household in first_insured:
                 errors.append(RowError(
                     r.row, _column(header, "relationship"),
@@ -289,7 +289,7 @@ def _check_file(rows: list[_Row], header: dict, errors: list[RowError]) -> list[
 @dataclass
 class _Existing:
     id: int
-    relationship: int
+    relationship: Relationship
     insured_person_id: int | None
     lost_on: date | None
     snapshot: dict
@@ -346,73 +346,49 @@ def _plan(rows: list[_Row], broken: set, header: dict, errors: list[RowError]) -
 
 def _heads(rows: list[_Row], existing: dict) -> dict[tuple, _Head]:
     heads = {key[:3]: _Head(key, existing=found) for key, found in existing.items()
-             if found.relationship == 1}
+             if found.relationship is Relationship.INSURED}
     for r in rows:
-        if r.data.relationship == 1:
+        if r.data.relationship is Relationship.INSURED:
             head = heads.setdefault(r.household, _Head(r.key))
             if head.key == r.key:
                 head.row = r
     return heads
 
 
-def _plan_row(r: _Row, found: _Existing | None, head: _Head | None, broken: set, header: dict,
-              errors: list[RowError]) -> _Planned | None:
+def _plan_row(r: _Row, found: _Existing | None, head: _Head | None, broken_households: set,
+              header: dict, errors: list[RowError]) -> _Planned | None:
     data, problems = r.data, len(errors)
 
     def fail(field, ja, en):
         errors.append(RowError(r.row, _column(header, field), ja, en))
 
-    if found is not None and found.relationship != data.relationship:
-        fail("relationship", "本人・家族の区分は取り込みでは変更できません（管理画面で変更してください）",
-             "本人/家族 cannot change by import; use the admin pages")
-    elif data.relationship == 1 and head.key != r.key:
-        fail("relationship", "この記号・番号には本人が登録済みです",
-             "an insured person with this 記号・番号 already exists")
-    elif data.relationship == 2 and head is None:
-        if r.household not in broken:
-            fail("relationship", "同じ記号・番号の本人が台帳にもファイルにもありません",
-                 "no insured person (本人) with this 記号・番号 in the register or the file")
-    elif data.relationship == 2 and found is None and head.lost_on is not None:
-        # as members.build_member: no new dependents for an insured person who lost eligibility
-        fail("relationship", "被保険者（本人）は資格を喪失しています",
-             "the insured person has lost eligibility")
-    elif data.relationship == 2 and data.lost_on is None and head.lost_on is not None:
-        fail("lost_on", "本人が資格を喪失しているため、家族にも資格喪失年月日が必要です",
-             "the insured person has lost eligibility: a dependent needs a loss date too")
+    dependent = data.relationship is Relationship.DEPENDENT
+    other_head = head if head is not None and (dependent or head.key != r.key) else None
+    broken = household.problem(
+        relationship=data.relationship, lost_on=data.lost_on,
+        insured=household.InsuredPerson(other_head.lost_on) if other_head else None,
+        current=found.relationship if found else None, is_new=found is None, by_import=True)
+    if broken and not (dependent and head is None and r.household in broken_households):
+        fail(broken.field, broken.ja, broken.en)   # (a 本人 row with errors is reported already)
     if len(errors) > problems:
         return None
     if found is None:
-        return _Planned(r, "create", head=head if data.relationship == 2 else None)
-    insured_id = head.existing.id if data.relationship == 2 and head.existing else None
+        return _Planned(r, "create", head=head if dependent else None)
+    insured_id = head.existing.id if dependent and head.existing else None
     fields = _changed(found, data, insured_id)
     if not fields:
         return _Planned(r, "unchanged", existing=found)
-    try:    # the register's own rules, on the preloaded current eligibility and ratio
-        members.check_update(SimpleNamespace(
-            eligibility=SimpleNamespace(lost_on=found.snapshot["lost_on"]),
-            copay_ratios=[SimpleNamespace(ratio=found.snapshot["copay_ratio"],
-                                          effective_from=found.snapshot["copay_from"])]), data)
-    except ValidationError as exc:
-        errors.extend(RowError(r.row, _column(header, e.field), e.ja, e.en) for e in exc.errors)
+    broken = members.correction_problem(   # the register's own rules, on the preloaded values
+        data, lost_on=found.snapshot["lost_on"], ratio=found.snapshot["copay_ratio"],
+        ratio_from=found.snapshot["copay_from"])
+    if broken:
+        fail(broken.field, broken.ja, broken.en)
         return None
     return _Planned(r, "update", fields, existing=found)
 
 
-def _snapshot(data: MemberInput, *, insured_person_id=None, loss_reason=None) -> dict:
-    """audit.member_snapshot of the member this row describes."""
-    return audit.member_snapshot(SimpleNamespace(
-        insurer=SimpleNamespace(number=data.insurer_number), symbol=data.symbol,
-        number=data.number, branch=data.branch, relationship=data.relationship,
-        insured_person_id=insured_person_id, name=data.name, name_kana=data.name_kana,
-        sex=data.sex, birth_date=data.birth_date, mynumber_last4=data.mynumber_last4,
-        eligibility=SimpleNamespace(acquired_on=data.acquired_on, lost_on=data.lost_on,
-                                    loss_reason=loss_reason),
-        copay_ratios=[SimpleNamespace(ratio=data.copay_ratio, effective_from=data.copay_from)],
-        limit_category=data.limit_category, limit_consent=data.limit_consent))
-
-
 def _changed(found: _Existing, data: MemberInput, insured_id) -> tuple[str, ...]:
-    after = _snapshot(data, insured_person_id=insured_id if data.relationship == 2 else None)
+    after = audit.input_snapshot(data, insured_person_id=insured_id)
     return tuple(k for k, v in after.items()
                  if k != "loss_reason" and v != found.snapshot[k])
 
@@ -447,9 +423,15 @@ def _load_register(rows: list[_Row], insurers: dict) -> dict[tuple, _Existing]:
     found = {}
     for row in rows_found:
         e, c = eligibility.get(row.id), ratio.get(row.id)
-        snapshot = audit.member_snapshot(SimpleNamespace(
-            **row._mapping, insurer=SimpleNamespace(number=numbers[row.insurer_id]),
-            eligibility=e, copay_ratios=[c] if c else []))
+        snapshot = audit.snapshot(
+            insurer_number=numbers[row.insurer_id], symbol=row.symbol, number=row.number,
+            branch=row.branch, relationship=row.relationship,
+            insured_person_id=row.insured_person_id, name=row.name, name_kana=row.name_kana,
+            sex=row.sex, birth_date=row.birth_date, mynumber_last4=row.mynumber_last4,
+            acquired_on=e.acquired_on if e else None, lost_on=e.lost_on if e else None,
+            loss_reason=e.loss_reason if e else None, copay_ratio=c.ratio if c else None,
+            copay_from=c.effective_from if c else None, limit_category=row.limit_category,
+            limit_consent=row.limit_consent)
         found[(numbers[row.insurer_id], row.symbol, row.number, row.branch)] = _Existing(
             row.id, row.relationship, row.insured_person_id, e.lost_on if e else None, snapshot)
     return found
@@ -503,8 +485,8 @@ def _insert_new(plan: list[_Planned], actor: str) -> int:
     ids = {}                                  # new 本人: key → id
     m = Member.__table__
     eligibilities, ratios, entries = [], [], []
-    for relationship in (1, 2):
-        group = [p for p in new if p.source.data.relationship == relationship]
+    for relationship in (Relationship.INSURED, Relationship.DEPENDENT):   # 本人 first
+        group = [p for p in new if p.source.data.relationship is relationship]
         if not group:
             continue
         values = [_member_values(p.source.data, insurer_ids, _insured_id(p, ids), now)
@@ -519,7 +501,7 @@ def _insert_new(plan: list[_Planned], actor: str) -> int:
                                   "revocation_seed": secrets.token_bytes(16)})
             ratios.append({"member_id": member_id, "ratio": data.copay_ratio,
                            "effective_from": data.copay_from})
-            after = _snapshot(data, insured_person_id=row["insured_person_id"])
+            after = audit.input_snapshot(data, insured_person_id=row["insured_person_id"])
             entries.append({"at": now, "actor": actor, "action": "member.create",
                             "target_type": "member", "target_id": member_id,
                             "before_json": None, "after_json": audit.dump(after)})
@@ -539,7 +521,7 @@ def _member_values(data: MemberInput, insurer_ids: dict, insured_id, now: int) -
     """The member row build_member would write (members._apply's fields)."""
     return {"insurer_id": insurer_ids[data.insurer_number], "symbol": data.symbol,
             "number": data.number, "branch": data.branch, "relationship": data.relationship,
-            "insured_person_id": insured_id if data.relationship == 2 else None,
+            "insured_person_id": insured_id if data.relationship is Relationship.DEPENDENT else None,
             "name": data.name, "name_kana": data.name_kana, "sex": data.sex,
             "birth_date": data.birth_date, "mynumber_last4": data.mynumber_last4,
             "limit_category": data.limit_category, "limit_consent": data.limit_consent,

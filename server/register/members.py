@@ -13,6 +13,8 @@ from .. import clock
 from ..clock import start_of_day
 from ..extensions import db
 from ..models import ActivationCode, CopayRatio, Eligibility, Insurer, Member
+from ..token_core.claims import Relationship
+from . import household
 from . import audit, revocations
 from .revocation_ids import card_revocation_id, revocation_id
 from .validation import FieldError, MemberInput, ValidationError
@@ -46,25 +48,21 @@ def find(insurer_number: str, symbol: str, number: str, branch: str) -> Member |
 
 
 def _insured_person_for(data: MemberInput, member: Member | None = None) -> Member | None:
-    """本人/家族 consistency: a 家族 belongs to the 本人 with the same 記号・番号; one 本人 each."""
+    """The household's 本人 for ``data`` after the household rules (household.py) agree."""
     insured = db.session.scalar(db.select(Member).join(Insurer).where(
         Insurer.number == data.insurer_number, Member.symbol == data.symbol,
-        Member.number == data.number, Member.relationship == 1))
-    if member is not None and member.relationship == 1 and data.relationship == 2:
-        field_error("relationship", "本人を家族に変更することはできません（新しい資格として登録してください）",
-                    "an insured person cannot become a dependent; enrol anew")
-    if data.relationship == 1:
-        if insured is not None and insured is not member:
-            field_error("relationship", "この記号・番号には本人が登録済みです",
-                  "an insured person with this 記号・番号 already exists")
-        return None
-    if insured is None:
-        field_error("relationship", "家族の前に、同じ記号・番号の本人を登録してください",
-                    "register the insured person with this 記号・番号 first")
-    if member is None and insured.eligibility and insured.eligibility.lost_on is not None:
-        field_error("relationship", "被保険者（本人）は資格を喪失しています",
-                    "the insured person has lost eligibility")
-    return insured
+        Member.number == data.number, Member.relationship == Relationship.INSURED))
+    other = insured if insured is not None and insured is not member else None
+    broken = household.problem(
+        relationship=data.relationship, lost_on=data.lost_on,
+        insured=household.InsuredPerson(other.eligibility.lost_on if other.eligibility else None)
+        if other else None,
+        current=member.relationship if member else None, is_new=member is None,
+        has_dependents=bool(member and any(d is not member for d in member.dependents)),
+        moves_household=bool(member and (data.symbol, data.number) != (member.symbol, member.number)))
+    if broken:
+        raise ValidationError([broken])
+    return other if data.relationship is Relationship.DEPENDENT else None
 
 
 def _check_unique(data: MemberInput, member: Member | None = None) -> None:
@@ -116,10 +114,6 @@ def update_member(member: Member, data: MemberInput, *, commit: bool = True) -> 
     before = audit.member_snapshot(member)
     _check_unique(data, member)
     insured = _insured_person_for(data, member)
-    if data.relationship == 1 and any(d for d in member.dependents if d is not member):
-        if (data.symbol, data.number) != (member.symbol, member.number):
-            field_error("number", "家族がいる本人の記号・番号は変更できません",
-                  "an insured person with dependents keeps their 記号・番号")
     check_update(member, data)
     _apply(member, data, insured)
     eligibility = member.eligibility
@@ -144,16 +138,24 @@ def update_member(member: Member, data: MemberInput, *, commit: bool = True) -> 
 
 
 def check_update(member: Member, data: MemberInput) -> None:
-    """The history rules of a correction, checked before anything changes (CSV import
-    checks them while planning): a recorded loss is not undone, and a new ratio does not
-    start before the current one."""
-    if member.eligibility.lost_on is not None and data.lost_on is None:
-        field_error("lost_on", "資格喪失の取り消しは再加入として登録してください", "re-enrol instead")
     current = member.copay_ratios[-1]
-    if ((current.ratio, current.effective_from) != (data.copay_ratio, data.copay_from)
-            and data.copay_from < current.effective_from):
-        field_error("copay_from", "現在の負担割合の開始日より前にはできません",
-                    "must not be before the current ratio's start")
+    broken = correction_problem(data, lost_on=member.eligibility.lost_on, ratio=current.ratio,
+                                ratio_from=current.effective_from)
+    if broken:
+        raise ValidationError([broken])
+
+
+def correction_problem(data: MemberInput, *, lost_on: date | None, ratio: int,
+                       ratio_from: date) -> FieldError | None:
+    """The history rules of a correction over the register's current values, checked before
+    anything changes (the CSV import asks them while planning): a recorded loss is not
+    undone, and a new ratio does not start before the current one."""
+    if lost_on is not None and data.lost_on is None:
+        return FieldError("lost_on", "資格喪失の取り消しは再加入として登録してください", "re-enrol instead")
+    if (ratio, ratio_from) != (data.copay_ratio, data.copay_from) and data.copay_from < ratio_from:
+        return FieldError("copay_from", "現在の負担割合の開始日より前にはできません",
+                          "must not be before the current ratio's start")
+    return None
 
 
 def record_loss(member: Member, lost_on: date, reason: str, *, commit: bool = True) -> list[Member]:
@@ -171,7 +173,7 @@ def record_loss(member: Member, lost_on: date, reason: str, *, commit: bool = Tr
         field_error("lost_on", "1年より先の日付は登録できません", "must not be more than a year ahead")
     affected = [member]
     _loss(member, lost_on, reason)
-    if member.relationship == 1:
+    if member.relationship is Relationship.INSURED:
         for dependent in member.dependents:
             if dependent.eligibility and dependent.eligibility.lost_on is None:
                 _loss(dependent, lost_on, "insured_person_lost")

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..token_core.claims import LIMIT_CATEGORIES, MAX_CODE_BYTES, MAX_TEXT_CHARS
+from ..token_core.claims import (LIMIT_CATEGORIES, MAX_CODE_BYTES, MAX_TEXT_CHARS, Copay,
+                                 Relationship, Sex)
 from . import insurer_numbers
 from .wareki import parse_date
 
@@ -61,13 +62,13 @@ class MemberInput:
     symbol: str
     number: str
     branch: str
-    relationship: int
+    relationship: Relationship
     name: str
     name_kana: str
-    sex: int
+    sex: Sex
     birth_date: date
     acquired_on: date
-    copay_ratio: int
+    copay_ratio: Copay
     copay_from: date
     mynumber_last4: str | None = None
     lost_on: date | None = None
@@ -114,11 +115,14 @@ def validate_member(raw: Mapping, *, today: date) -> MemberInput:
     symbol = c.run("symbol", _code, required=False) or ""
     number = c.run("number", _code)
     branch = c.run("branch", _branch, required=False) or ""
-    relationship = c.run("relationship", _choice({"1": 1, "2": 2, "本人": 1, "家族": 2},
+    relationship = c.run("relationship", _choice({"1": Relationship.INSURED, "2": Relationship.DEPENDENT,
+                                                          "本人": Relationship.INSURED,
+                                                          "家族": Relationship.DEPENDENT},
                                                  "1（本人）か2（家族）", "1 (本人) or 2 (家族)"))
     name = c.run("name", _name)
     name_kana = c.run("name_kana", _kana)
-    sex = c.run("sex", _choice({"1": 1, "2": 2, "3": 3, "男": 1, "女": 2},
+    sex = c.run("sex", _choice({"1": Sex.MALE, "2": Sex.FEMALE, "3": Sex.UNSET,
+                                        "男": Sex.MALE, "女": Sex.FEMALE},
                                "1（男）・2（女）・3（未設定）", "1, 2 or 3"))
     birth = c.run("birth_date", _birth_date(today))
     acquired = c.run("acquired_on", _date_not_far_future(today))
@@ -261,9 +265,11 @@ def _date_not_far_future(today: date):
     return check
 
 
-def _ratio(value: str) -> int:
+def _ratio(value: str) -> Copay:
+    """1–3 (割) or 10–30 (%), with or without the unit; kept in percent."""
     key = unicodedata.normalize("NFKC", value).removesuffix("割").removesuffix("%")
-    ratio = {"1": 10, "2": 20, "3": 30, "10": 10, "20": 20, "30": 30}.get(key)
+    ratio = {str(c.value // 10): c for c in Copay} | {str(c.value): c for c in Copay}
+    ratio = ratio.get(key)
     if ratio is None:
         raise _Invalid("1割・2割・3割（10・20・30）のいずれかです", "must be 10, 20 or 30 (%)")
     return ratio

@@ -48,23 +48,44 @@ MIN_DAY, MAX_DAY = -40_000, 80_000
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
-class Relationship(enum.IntEnum):
+class _Code(enum.IntEnum):
+    """An official code with its display labels: ``.ja`` (screens, print) and ``.en``."""
+    def __new__(cls, value: int, ja: str, en: str):
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.ja, member.en = ja, en
+        return member
+
+    @property
+    def label(self) -> str:
+        """Japanese first, English beside: "本人 (insured person)"."""
+        return f"{self.ja} ({self.en})"
+
+
+class Relationship(_Code):
     """本人・家族区分."""
-    INSURED = 1      # 本人 (被保険者)
-    DEPENDENT = 2    # 家族 (被扶養者)
+    INSURED = 1, "本人", "insured person"       # 被保険者
+    DEPENDENT = 2, "家族", "dependent"          # 被扶養者
 
 
-class Sex(enum.IntEnum):
+class Sex(_Code):
     """性別."""
-    MALE = 1
-    FEMALE = 2
-    UNSET = 3
+    MALE = 1, "男性", "male"
+    FEMALE = 2, "女性", "female"
+    UNSET = 3, "未設定", "not set"
 
 
-class DocumentKind(enum.IntEnum):
+class DocumentKind(_Code):
     """What the token stands for."""
-    NOTICE = 1   # 資格情報のお知らせ on the phone (short-lived)
-    CARD = 2     # 資格確認書 (long-lived, printed)
+    NOTICE = 1, "資格情報のお知らせ", "eligibility notice"   # on the phone (short-lived)
+    CARD = 2, "資格確認書", "eligibility certificate"       # printed (long-lived)
+
+
+class Copay(_Code):
+    """一部負担金の割合, in percent as every JSON output gives it (the token carries 割: 1–3)."""
+    TEN = 10, "1割", "10%"
+    TWENTY = 20, "2割", "20%"
+    THIRTY = 30, "3割", "30%"
 
 
 class Key(enum.IntEnum):

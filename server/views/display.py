@@ -3,9 +3,8 @@ from datetime import date, datetime
 
 from ..clock import JST
 from ..register.wareki import format_both, format_wareki
+from ..token_core.claims import Copay, Relationship, Sex
 
-SEX = {1: ("男", "male"), 2: ("女", "female"), 3: ("未設定", "unset")}
-RELATIONSHIP = {1: ("本人", "insured person"), 2: ("家族", "dependent")}
 LIMIT = {"A01": "ア", "A02": "イ", "A03": "ウ", "A04": "エ", "A05": "オ", "A06": "オ（境）",
          "B01": "現役並みⅢ", "B02": "現役並みⅡ", "B03": "現役並みⅠ", "B04": "一般",
          "B05": "低所得Ⅱ", "B06": "低所得Ⅰ", "B07": "低所得Ⅰ（老福）", "B08": "低所得Ⅰ（境）",
@@ -37,10 +36,15 @@ def audit_changes(entry) -> str:
     return "\n".join(lines)
 
 
+def _label(codes):
+    """A filter: the code's Japanese label (codes as the token core defines them)."""
+    return lambda value: "—" if value is None else codes(value).ja
+
+
 def init_app(app) -> None:
+    app.jinja_env.globals["codes"] = {"Relationship": Relationship, "Sex": Sex, "Copay": Copay}
     app.jinja_env.filters.update(
         wareki=lambda d: format_wareki(d) if d else "—", wareki_both=wareki_both,
         timestamp=timestamp, audit_changes=audit_changes,
-        sex=lambda v: SEX.get(v, ("—", ""))[0], relationship=lambda v: RELATIONSHIP.get(v, ("—", ""))[0],
-        ratio=lambda v: f"{v // 10}割" if v else "—",
+        sex=_label(Sex), relationship=_label(Relationship), ratio=_label(Copay),
         limit=lambda v: f"{v} {LIMIT.get(v, '')}" if v else "—")

@@ -14,6 +14,7 @@ from ...register import members
 from ...register.members import LOSS_REASONS
 from ...register.validation import ValidationError, validate_member
 from ...register.wareki import parse_date
+from ...token_core.claims import Relationship
 from . import bp
 
 FORM_FIELDS = ["insurer_number", "symbol", "number", "branch", "relationship", "name", "name_kana",
@@ -56,9 +57,9 @@ def _form_values(member: Member | None = None, **defaults) -> dict:
     copay = member.copay_ratios[-1]
     return {
         "insurer_number": member.insurer.number, "symbol": member.symbol, "number": member.number,
-        "branch": member.branch, "relationship": str(member.relationship), "name": member.name,
-        "name_kana": member.name_kana, "sex": str(member.sex), "birth_date": member.birth_date.isoformat(),
-        "acquired_on": member.eligibility.acquired_on.isoformat(), "copay_ratio": str(copay.ratio),
+        "branch": member.branch, "relationship": str(int(member.relationship)), "name": member.name,
+        "name_kana": member.name_kana, "sex": str(int(member.sex)), "birth_date": member.birth_date.isoformat(),
+        "acquired_on": member.eligibility.acquired_on.isoformat(), "copay_ratio": str(int(copay.ratio)),
         "copay_from": copay.effective_from.isoformat(), "mynumber_last4": member.mynumber_last4 or "",
         "limit_category": member.limit_category or "", "limit_consent": "1" if member.limit_consent else "",
     }
@@ -99,7 +100,7 @@ def new_member():
     insurers = db.session.scalars(db.select(Insurer).order_by(Insurer.number)).all()
     values = (_submitted() if request.method == "POST" else
               _form_values(insurer_number=insurers[0].number if insurers else "",
-                           relationship="1", branch="00"))
+                           relationship=str(int(Relationship.INSURED)), branch="00"))
     return _enrol_form(values, insurers, ("加入者の新規登録", "Enrol a member"), "登録しました Registered")
 
 
@@ -107,10 +108,10 @@ def new_member():
 @staff_required
 def new_dependent(member_id):
     insured = _member(member_id)
-    if insured.relationship != 1:
+    if insured.relationship is not Relationship.INSURED:
         abort(404)
     household = {"insurer_number": insured.insurer.number, "symbol": insured.symbol,
-                 "number": insured.number, "relationship": "2"}
+                 "number": insured.number, "relationship": str(int(Relationship.DEPENDENT))}
     if request.method == "POST":
         values = {**_submitted(), **household}
     else:
