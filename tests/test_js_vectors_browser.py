@@ -77,6 +77,31 @@ def test_every_vector_in_chromium(vector_page, live_server):
     assert f"{live_server.url}/vendor/cborg/cborg.js" in vector_page.requests
 
 
+LIST_VERDICTS = """async ({doc}) => {
+  const { verifyTrustList } = await import('/shared/trust-list.js');
+  const { FORBIDDEN_TEXT_RANGES } = await import('/shared/token/claims.js');
+  const verdicts = {};
+  for (const v of doc.trust_list_vectors) {
+    try {
+      await verifyTrustList(doc.trust_lists[v.trust_list], doc.anchor);
+      verdicts[v.name] = 'accepted';
+    } catch (error) {
+      verdicts[v.name] = error?.name === 'Error' && error.constructor.name === 'TrustListError'
+        ? 'rejected' : `threw ${error?.constructor?.name}: ${error?.message}`;
+    }
+  }
+  return { verdicts, ranges: FORBIDDEN_TEXT_RANGES.map((r) => [...r]) };
+}"""
+
+
+def test_every_trust_list_vector_in_chromium(vector_page):
+    """Strict JSON (duplicate names, integer-only numbers, depth) and the list's structure
+    decide the same in the browser's JSON.parse + scan as in Python's json."""
+    got = vector_page.evaluate(LIST_VERDICTS, {"doc": DOC})
+    assert got["verdicts"] == {v["name"]: v["expected"] for v in DOC["trust_list_vectors"]}
+    assert got["ranges"] == DOC["forbidden_text_ranges"]
+
+
 def test_chromium_covers_every_status_and_warning(vector_page):
     statuses, warnings = vector_page.evaluate("""async () => {
       const { STATUS, WARNING } = await import('/shared/verifier.js');

@@ -55,6 +55,11 @@ def test_trust_list_vector(name):
             TrustList.from_signed(text, DOC["anchor"])
 
 
+def test_the_forbidden_text_table_is_the_core_s():
+    from server.token_core.claims import FORBIDDEN_TEXT_RANGES
+    assert [tuple(r) for r in DOC["forbidden_text_ranges"]] == list(FORBIDDEN_TEXT_RANGES)
+
+
 def test_every_status_and_every_warning_is_covered():
     assert {v["expected"]["status"] for v in VECTORS.values()} == {s.value for s in Status}
     warnings = {w for v in VECTORS.values() for w in v["expected"]["warnings"]}

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -45,7 +44,22 @@ _INSURER_NUMBER = re.compile(r"(?!00)(?:[0-9]{6}|[0-9]{8})")
 _COMPACT_DIGITS = re.compile(r"[1-9][0-9]{0,17}")
 #: Day numbers a token can carry (1860-06-26 to 2189-01-12); Claims refuses dates outside.
 MIN_DAY, MAX_DAY = -40_000, 80_000
-_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+#: Code points no text claim (記号, 番号, 氏名) may hold, as inclusive ranges: every control (Cc),
+#: every format character (Cf, as of Unicode 17) except the joiners ZWNJ/ZWJ (U+200C, U+200D),
+#: the line and paragraph separators and the surrogates. A fixed list, not a category lookup,
+#: so that verifiers built on different Unicode versions refuse exactly the same names.
+#: Variation selectors (U+FE00-FE0F, U+E0100-E01EF: category Mn) are not in it.
+FORBIDDEN_TEXT_RANGES = (
+    (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
+    (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
+    (0x200B, 0x200B), (0x200E, 0x200F), (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
+    (0xD800, 0xDFFF), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+    (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+_FORBIDDEN_TEXT = re.compile("[" + "".join(
+    re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b != a else "")
+    for a, b in FORBIDDEN_TEXT_RANGES) + "]")
 
 
 class _Code(enum.IntEnum):
@@ -241,11 +255,17 @@ def _check(ok, name, expected):
         raise ClaimsError(f"{name}: must be {expected}")
 
 
+def forbidden_characters(value: str) -> list[str]:
+    """The characters of ``value`` that no text claim may hold (see FORBIDDEN_TEXT_RANGES), in
+    order. Enrolment calls this too, so that it refuses exactly what a token cannot carry."""
+    return _FORBIDDEN_TEXT.findall(value)
+
+
 def _check_text(value, name):
     _check(isinstance(value, str) and 0 < len(value) <= MAX_TEXT_CHARS, name,
-           f"1-{MAX_TEXT_CHARS} characters")
-    bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI_CONTROLS]
-    _check(not bad, name, "free of control characters")
+           f"1-{MAX_TEXT_CHARS} code points")
+    _check(not forbidden_characters(value), name,
+           "free of control, format (bidi, invisible) and line-separator characters")
 
 
 def _check_code(value, name, *, allow_empty):

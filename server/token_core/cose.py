@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature, encode_dss_signature)
 
 from .errors import CoseError, SignatureError
+from .keys import MAX_KID_BYTES, MIN_KID_BYTES
 
 COSE_SIGN1_TAG = 18
 ALG = 1
@@ -87,7 +88,7 @@ def parse(data: bytes) -> Sign1:
     if (not isinstance(header, Mapping) or any(type(k) is not int for k in header)
             or set(header) != {ALG, KID} or type(header[ALG]) is not int or header[ALG] != ES256):
         raise CoseError("protected header must be exactly {alg: ES256, kid}")
-    if type(header[KID]) is not bytes or not 1 <= len(header[KID]) <= 16:
+    if type(header[KID]) is not bytes or not MIN_KID_BYTES <= len(header[KID]) <= MAX_KID_BYTES:
         raise CoseError("bad key id")
     return Sign1(protected=protected, kid=header[KID], payload=payload, signature=signature)
 

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+#: What this issuer writes: the first 4 bytes of SHA-256 over the key's SubjectPublicKeyInfo.
 KID_BYTES = 4
+#: What every verifier accepts, in a token and in a trust list: 1 to 16 bytes.
+MIN_KID_BYTES, MAX_KID_BYTES = 1, 16
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ def kid_text(kid: bytes) -> str:
 
 
 def kid_bytes(text: str) -> bytes:
-    if not isinstance(text, str) or not re.fullmatch(r"(?:[0-9a-f]{2}){1,16}", text):
+    if not isinstance(text, str) or not re.fullmatch(
+            rf"(?:[0-9a-f]{{2}}){{{MIN_KID_BYTES},{MAX_KID_BYTES}}}", text):
         raise ValueError("a key id is 2-32 lowercase hex digits")
     return bytes.fromhex(text)
 

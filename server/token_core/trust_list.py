@@ -27,8 +27,14 @@ from .keys import b64url, b64url_decode, kid_bytes, kid_text, public_jwk, public
 
 TYP = "shikaku-trust-list"
 VERSION = 1
+#: The whole JWS text, counted in UTF-8 bytes, is refused beyond this before it is parsed.
 MAX_TRUST_LIST_BYTES = 5_000_000
+#: Verifiers try at most this many keys (in list order) for one kid.
 MAX_KEYS_PER_KID = 8
+#: Strict JSON: containers nest at most this deep (the list itself needs 4).
+MAX_JSON_DEPTH = 16
+#: Strict JSON: integers only, within the range every JSON parser reads exactly.
+MAX_JSON_INT = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -76,20 +82,19 @@ class TrustList:
 
     @classmethod
     def from_json(cls, doc) -> "TrustList":
+        """The payload document (already strict JSON), checked member by member."""
         try:
-            if doc["typ"] != TYP or type(doc["v"]) is not int or doc["v"] != VERSION:
+            doc = _object(doc, "the payload")
+            if doc.get("typ") != TYP or type(doc.get("v")) is not int or doc["v"] != VERSION:
                 raise TrustListError("not a version-1 Shikaku Pass trust list")
-            keys = tuple(
-                TrustedKey(kid=kid_bytes(k["kid"]), public_key=public_key_from_jwk(k),
-                           insurers=frozenset(_strs(k["insurers"])),
-                           signs_from=_int(k["signs_from"]),
-                           signs_until=None if k["signs_until"] is None else _int(k["signs_until"]))
-                for k in doc["keys"] if k.get("alg") == "ES256")
+            keys = tuple(_trusted_key(k) for k in _array(doc["keys"], "keys")
+                         if _text(_object(k, "a key entry")["alg"], "alg") == "ES256")
             revocations = {}
-            for r in doc["revocations"]:
+            for r in _array(doc["revocations"], "revocations"):
+                r = _object(r, "a revocation entry")
                 rid, before = _hex(r["rid"]), _int(r["before"])
                 revocations[rid] = max(before, revocations.get(rid, before))
-            insurers = doc["insurers"]
+            insurers = _object(doc["insurers"], "insurers")
             if not all(isinstance(v, str) for v in insurers.values()):
                 raise TrustListError("insurer names must be text")
             return cls(issued_at=_int(doc["iat"]), expires_at=_int(doc["exp"]),
@@ -106,9 +111,34 @@ class TrustList:
         return cls.from_json(verify_signed_json(text, anchor_jwk))
 
 
+def _trusted_key(k: dict) -> TrustedKey:
+    return TrustedKey(kid=kid_bytes(k["kid"]), public_key=public_key_from_jwk(k),
+                      insurers=frozenset(_strs(k["insurers"])), signs_from=_int(k["signs_from"]),
+                      signs_until=None if k["signs_until"] is None else _int(k["signs_until"]))
+
+
+def _object(value, what: str) -> dict:
+    if type(value) is not dict:
+        raise TrustListError(f"{what} must be a JSON object")
+    return value
+
+
+def _array(value, what: str) -> list:
+    if type(value) is not list:
+        raise TrustListError(f"{what} must be a JSON array")
+    return value
+
+
+def _text(value, what: str) -> str:
+    if type(value) is not str:
+        raise TrustListError(f"{what} must be text")
+    return value
+
+
 def _int(value) -> int:
-    if type(value) is not int:
-        raise TrustListError(f"{value!r} is not an integer")
+    """Instants and durations: non-negative integers up to 2^53 - 1."""
+    if type(value) is not int or not 0 <= value <= MAX_JSON_INT:
+        raise TrustListError(f"{value!r} is not a non-negative integer")
     return value
 
 
@@ -137,27 +167,84 @@ def sign_trust_list(trust_list: TrustList, anchor_key: ec.EllipticCurvePrivateKe
 
 
 def verify_signed_json(text: str | bytes, anchor_jwk: dict) -> dict:
+    """Check the JWS with the pinned anchor and return its payload document (strict JSON)."""
     try:
-        if len(text) > MAX_TRUST_LIST_BYTES:
+        if _utf8_size(text) > MAX_TRUST_LIST_BYTES:
             raise TrustListError("trust list too large")
-        jws = json.loads(text)
-        header = json.loads(b64url_decode(jws["protected"]))
-        if header.get("alg") != "ES256" or header.get("typ") != TYP + "+jws":
-            raise TrustListError("unexpected JWS header")
+        jws = _object(loads_strict(text), "the JWS")
+        _check_header(_object(loads_strict(b64url_decode(jws["protected"])), "the JWS header"))
         signature = b64url_decode(jws["signature"])
         if len(signature) != 64:
             raise TrustListError("signature must be 64 bytes")
         anchor = public_key_from_jwk(anchor_jwk)
         r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
         anchor.verify(encode_dss_signature(r, s),
-                      f"{jws['protected']}.{jws['payload']}".encode(), ec.ECDSA(hashes.SHA256()))
-        return json.loads(b64url_decode(jws["payload"]))
+                      f"{jws['protected']}.{_text(jws['payload'], 'payload')}".encode(),
+                      ec.ECDSA(hashes.SHA256()))
+        return loads_strict(b64url_decode(jws["payload"]))
     except TrustListError:
         raise
     except InvalidSignature as exc:
         raise TrustListError("trust list signature does not verify with the pinned anchor") from exc
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise TrustListError(f"malformed trust list: {exc!r}") from exc
+
+
+def _utf8_size(text) -> int:
+    if isinstance(text, str):   # a code point is at least one byte: skip encoding huge texts
+        return len(text) if len(text) > MAX_TRUST_LIST_BYTES else len(
+            text.encode("utf-8", "surrogatepass"))
+    return len(text)
+
+
+def _check_header(header: dict) -> None:
+    """alg ES256 and our typ; no crit (we understand no extension). The kid is not used: the
+    pinned anchor is the only key a verifier has, and the signature decides."""
+    if header.get("alg") != "ES256" or header.get("typ") != TYP + "+jws":
+        raise TrustListError("unexpected JWS header")
+    if "crit" in header:
+        raise TrustListError("JWS header crit: no extension is understood")
+
+
+# -- strict JSON: what Python's json and JavaScript's JSON.parse read the same way ----------
+
+def loads_strict(data: str | bytes):
+    """JSON in UTF-8 without a BOM; no duplicate member names (at any depth); numbers are
+    integers written without fraction or exponent, |n| <= 2^53 - 1 (no NaN or Infinity);
+    containers nest at most MAX_JSON_DEPTH deep. Raises TrustListError."""
+    if not isinstance(data, str):
+        data = bytes(data).decode("utf-8")     # strict; a BOM stays and json refuses it
+    value = json.loads(data, object_pairs_hook=_no_duplicates, parse_int=_json_int,
+                       parse_float=_no_float, parse_constant=_no_float)
+    _check_depth(value)
+    return value
+
+
+def _no_duplicates(pairs: list) -> dict:
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        raise TrustListError("duplicate JSON member names")
+    return doc
+
+
+def _json_int(literal: str) -> int:
+    value = int(literal)
+    if abs(value) > MAX_JSON_INT:
+        raise TrustListError("JSON integer beyond 2^53 - 1")
+    return value
+
+
+def _no_float(literal: str):
+    raise TrustListError(f"JSON number {literal[:20]} is not an integer")
+
+
+def _check_depth(value) -> None:
+    level = [value]
+    for _ in range(MAX_JSON_DEPTH):
+        level = [c for v in level if isinstance(v, (dict, list))
+                 for c in (v.values() if isinstance(v, dict) else v)]
+    if any(isinstance(v, (dict, list)) for v in level):
+        raise TrustListError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
 
 
 def _json_bytes(value) -> bytes:

@@ -214,3 +214,65 @@ def test_a_revocation_listed_twice_keeps_the_later_cut_off(full_list, anchor_key
                           {"rid": "0011223344556677", "before": now - DAY}]
     read = TrustList.from_signed(sign_jws(HEADER, json.dumps(doc).encode(), anchor_key), anchor_jwk)
     assert read.revocations[bytes.fromhex("0011223344556677")] == now
+
+
+# -- strict JSON -----------------------------------------------------------------------------
+
+from server.token_core.trust_list import MAX_JSON_DEPTH, loads_strict  # noqa: E402
+
+
+@pytest.mark.parametrize("text", [
+    '{"a":1,"a":1}', '{"a":1,"\\u0061":2}', '[{"x":{"b":[{"c":1,"c":2}]}}]', '{"":1,"":2}',
+    '1.0', '1e3', '1E3', '-0.0', '[NaN]', '[Infinity]', '[-Infinity]', str(2**53), str(-2**53),
+    "1" * 5000, "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1),
+    b'\xef\xbb\xbf{}', '\ufeff{}', b'\xff\xfe{\x00}\x00', '{"a":1}x',
+])
+def test_strict_json_refuses(text):
+    with pytest.raises((TrustListError, ValueError)):
+        loads_strict(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ('{"a":{"a":1},"b":[{"a":2},{"a":3}]}', {"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}),
+    ('{"k":"{\\"k\\":1,\\"k\\":2}"}', {"k": '{"k":1,"k":2}'}),       # names inside a string
+    (str(2**53 - 1), 2**53 - 1), (str(1 - 2**53), 1 - 2**53), ("-0", 0),
+    ("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH, eval("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH)),
+    ('"\\ud800"', "\ud800"),
+])
+def test_strict_json_reads(text, value):
+    assert loads_strict(text) == value
+
+
+def test_the_size_limit_counts_utf8_bytes(full_list, anchor_key, anchor_jwk):
+    """Padding in an unknown JWS member: 3 bytes per あ, one code point (and one UTF-16 unit)."""
+    jws = json.loads(sign_jws(HEADER, json.dumps(full_list.to_json()).encode(), anchor_key))
+    base = len(json.dumps({**jws, "x": ""}, ensure_ascii=False).encode())
+    fits = (MAX_TRUST_LIST_BYTES - base) // 3
+    text = json.dumps({**jws, "x": "あ" * fits}, ensure_ascii=False)
+    assert len(text.encode()) <= MAX_TRUST_LIST_BYTES < len(text.encode()) + 3
+    assert TrustList.from_signed(text, anchor_jwk) == full_list
+    over = json.dumps({**jws, "x": "あ" * (fits + 1)}, ensure_ascii=False)
+    assert len(over) < MAX_TRUST_LIST_BYTES
+    for value in (over, over.encode()):
+        with pytest.raises(TrustListError, match="too large"):
+            TrustList.from_signed(value, anchor_jwk)
+
+
+@pytest.mark.parametrize("header", [
+    {"alg": "ES256", "typ": TYP + "+jws", "crit": ["b64"], "b64": True},
+    {"alg": "ES256", "typ": TYP + "+jws", "crit": []},
+])
+def test_a_crit_header_is_refused(header, full_list, anchor_key, anchor_jwk):
+    with pytest.raises(TrustListError, match="crit"):
+        TrustList.from_signed(sign_jws(header, json.dumps(full_list.to_json()).encode(),
+                                       anchor_key), anchor_jwk)
+
+
+@pytest.mark.parametrize("header", [
+    {"alg": "ES256", "typ": TYP + "+jws", "kid": "ffffffff"}, {"alg": "ES256", "typ": TYP + "+jws"},
+    {"alg": "ES256", "typ": TYP + "+jws", "kid": 7, "x5u": "https://example.invalid/"},
+])
+def test_the_header_kid_and_unknown_header_members_are_ignored(header, full_list, anchor_key,
+                                                               anchor_jwk):
+    payload = json.dumps(full_list.to_json()).encode()
+    assert TrustList.from_signed(sign_jws(header, payload, anchor_key), anchor_jwk) == full_list

@@ -25,13 +25,18 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from server.token_core import cose, digits, keys
-from server.token_core.claims import Claims, DocumentKind, Relationship, Sex
-from server.token_core.errors import TrustListError
-from server.token_core.issue import issue
-from server.token_core.keys import SigningKey, b64url
-from server.token_core.trust_list import TrustedKey, TrustList, sign_trust_list
-from server.token_core.verify import DEFAULT_SKEW, Status, VerifyWarning, verify
+# Import this checkout's core, not whichever one the interpreter finds first (an editable
+# install may point at another checkout of the repository).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from server.token_core import cose, digits, keys  # noqa: E402
+from server.token_core.claims import (  # noqa: E402
+    FORBIDDEN_TEXT_RANGES, Claims, DocumentKind, Relationship, Sex)
+from server.token_core.errors import TrustListError  # noqa: E402
+from server.token_core.issue import issue  # noqa: E402
+from server.token_core.keys import SigningKey, b64url  # noqa: E402
+from server.token_core.trust_list import TrustedKey, TrustList, sign_trust_list  # noqa: E402
+from server.token_core.verify import DEFAULT_SKEW, Status, VerifyWarning, verify  # noqa: E402
 
 OUT = Path(__file__).with_name("vectors.json")
 FORMAT, VERSION = "shikaku-pass-vectors", 1
@@ -230,12 +235,25 @@ def sign_doc(doc, anchor, anchor_kid) -> str:
 
 def jws(header_doc: dict, payload: bytes, anchor) -> str:
     """A flattened JWS with an arbitrary header, validly signed."""
-    protected = b64url(json.dumps(header_doc, separators=(",", ":")).encode())
-    encoded = b64url(payload)
+    return json.dumps(jws_parts(json.dumps(header_doc, separators=(",", ":")).encode(), payload,
+                                anchor))
+
+
+def jws_parts(header_bytes: bytes, payload: bytes, anchor) -> dict:
+    """The three members of a flattened JWS over any header and payload bytes, validly signed."""
+    protected, encoded = b64url(header_bytes), b64url(payload)
     r, s = decode_dss_signature(anchor.sign(f"{protected}.{encoded}".encode(),
                                             ec.ECDSA(hashes.SHA256())))
-    return json.dumps({"protected": protected, "payload": encoded,
-                       "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))})
+    return {"protected": protected, "payload": encoded,
+            "signature": b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))}
+
+
+def compact_json(doc) -> str:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def nested_arrays(levels: int):
+    return [] if levels == 1 else [nested_arrays(levels - 1)]
 
 
 def trust_lists(k: Keys) -> tuple[dict, list]:
@@ -267,6 +285,8 @@ def trust_lists(k: Keys) -> tuple[dict, list]:
         "payload_is_array": jws(good_header, b"[]", k.anchor),
         "not_json": "this is not a trust list",
     })
+    lists.update(strict_json_lists(k, main_doc, good_header))
+    lists.update(structure_lists(k, main_doc, good_header))
     verdicts = [
         ("main", "accepted", "the normal list: signed by the pinned anchor"),
         ("quirks", "accepted", "unknown members, a key with alg ES384 (skipped), duplicate "
@@ -282,9 +302,130 @@ def trust_lists(k: Keys) -> tuple[dict, list]:
         ("key_off_curve", "rejected", "validly signed, a key whose point is not on P-256"),
         ("payload_is_array", "rejected", "validly signed, payload is a JSON array"),
         ("not_json", "rejected", "not JSON at all"),
+        *STRICT_JSON_VERDICTS, *STRUCTURE_VERDICTS,
     ]
     vectors = [{"name": n, "description": d, "trust_list": n, "expected": e} for n, e, d in verdicts]
     return lists, vectors
+
+
+STRICT_JSON_VERDICTS = [
+    ("v_float", "rejected", "validly signed, \"v\": 1.0 (a number with a fraction is not an integer)"),
+    ("iat_float", "rejected", "validly signed, iat written with a fraction (.0)"),
+    ("iat_exponent", "rejected", "validly signed, iat written with an exponent (…E2)"),
+    ("iat_2_53", "rejected", "validly signed, iat = 2^53 (beyond what every JSON parser reads exactly)"),
+    ("iat_negative", "rejected", "validly signed, iat = -1 (instants are non-negative)"),
+    ("unknown_member_float", "rejected", "validly signed, an unknown member holding 0.5: no "
+                                         "non-integer number anywhere"),
+    ("unknown_member_nan", "rejected", "validly signed, an unknown member holding NaN (not JSON)"),
+    ("unknown_member_depth_16", "accepted", "validly signed, an unknown member nested so that the "
+                                            "document is 16 containers deep (the limit)"),
+    ("unknown_member_depth_17", "rejected", "validly signed, the document 17 containers deep"),
+    ("duplicate_member_payload", "rejected", "validly signed, the payload has \"iat\" twice"),
+    ("duplicate_member_escaped", "rejected", "validly signed, \"iat\" and \"\\u0069at\" (the "
+                                             "same name once unescaped)"),
+    ("duplicate_member_insurers", "rejected", "validly signed, one insurer number twice in the "
+                                              "insurers table, with two names"),
+    ("duplicate_member_header", "rejected", "validly signed, the JWS header has \"alg\" twice "
+                                            "(none, then ES256)"),
+    ("duplicate_member_jws", "rejected", "the JWS object has \"payload\" twice (a forged one, "
+                                         "then the signed one)"),
+    ("payload_bom", "rejected", "validly signed, the payload starts with a UTF-8 BOM"),
+    ("payload_utf16", "rejected", "validly signed, the payload in UTF-16 (JSON here is UTF-8)"),
+    ("jws_bom", "rejected", "the main list's text with a leading U+FEFF"),
+]
+
+STRUCTURE_VERDICTS = [
+    ("keys_string", "rejected", "validly signed, \"keys\": \"abc\""),
+    ("keys_object", "rejected", "validly signed, \"keys\": {}"),
+    ("revocations_object", "rejected", "validly signed, \"revocations\": {}"),
+    ("key_entry_string", "rejected", "validly signed, a key entry that is a string"),
+    ("key_entry_array", "rejected", "validly signed, a key entry that is an array"),
+    ("key_entry_without_alg", "rejected", "validly signed, a key entry without alg"),
+    ("key_entry_other_alg", "accepted", "validly signed, an EdDSA/OKP key entry with fields of its "
+                                        "own: skipped unread"),
+    ("revocation_entry_string", "rejected", "validly signed, a revocation entry that is a string"),
+    ("kid_16_bytes", "accepted", "validly signed, a key whose kid is 16 bytes (the longest)"),
+    ("kid_17_bytes", "rejected", "validly signed, a key whose kid is 17 bytes"),
+    ("kid_uppercase", "rejected", "validly signed, a kid in uppercase hex"),
+    ("header_crit", "rejected", "validly signed, the JWS header has crit [\"exp\"]"),
+    ("header_kid_other", "accepted", "validly signed by the anchor, header kid 00000000 and an "
+                                     "unknown jku member: both ignored"),
+    ("header_without_kid", "accepted", "validly signed by the anchor, no kid in the header"),
+]
+
+
+def strict_json_lists(k: Keys, main_doc: dict, good_header: dict) -> dict:
+    """Payloads every JSON parser reads, but differently: the spec's strict JSON refuses them."""
+    def signed(payload_text: str, header_bytes: bytes | None = None) -> str:
+        header_bytes = header_bytes or compact_json(good_header).encode()
+        return json.dumps(jws_parts(header_bytes, payload_text.encode(), k.anchor))
+
+    main_text = compact_json(main_doc)
+    iat = f'"iat":{LIST_IAT}'
+    assert main_text.count(iat) == 1 and main_text.startswith("{")
+    first_insurer = compact_json(KENPO) + ":"
+    header_text = compact_json(good_header)
+    main_jws = json.loads(jws(good_header, main_text.encode(), k.anchor))
+    forged = b64url(compact_json({**main_doc, "revocations": []}).encode())
+    return {
+        "v_float": signed(main_text.replace('"v":1', '"v":1.0')),
+        "iat_float": signed(main_text.replace(iat, f'"iat":{LIST_IAT}.0')),
+        "iat_exponent": signed(main_text.replace(iat, f'"iat":{LIST_IAT // 100}E2')),
+        "iat_2_53": signed(main_text.replace(iat, f'"iat":{2**53}')),
+        "iat_negative": signed(main_text.replace(iat, '"iat":-1')),
+        "unknown_member_float": signed('{"x-ratio":0.5,' + main_text[1:]),
+        "unknown_member_nan": signed('{"x-ratio":NaN,' + main_text[1:]),
+        "unknown_member_depth_16": signed('{"x-deep":' + compact_json(nested_arrays(15)) + ","
+                                          + main_text[1:]),
+        "unknown_member_depth_17": signed('{"x-deep":' + compact_json(nested_arrays(16)) + ","
+                                          + main_text[1:]),
+        "duplicate_member_payload": signed(main_text.replace(iat, f'{iat},"iat":{LIST_IAT + 1}')),
+        "duplicate_member_escaped": signed(main_text.replace(iat, f'{iat},"\\u0069at":{LIST_IAT}')),
+        "duplicate_member_insurers": signed(main_text.replace(
+            first_insurer, first_insurer + '"偽保険者",' + first_insurer)),
+        "duplicate_member_header": signed(main_text, ('{"alg":"none",' + header_text[1:]).encode()),
+        "duplicate_member_jws": '{"protected":"%s","payload":"%s","payload":"%s","signature":"%s"}'
+                                % (main_jws["protected"], forged, main_jws["payload"],
+                                   main_jws["signature"]),
+        "payload_bom": json.dumps(jws_parts(header_text.encode(),
+                                            "\ufeff".encode() + main_text.encode(), k.anchor)),
+        "payload_utf16": json.dumps(jws_parts(header_text.encode(), main_text.encode("utf-16-le"),
+                                              k.anchor)),
+        "jws_bom": "\ufeff" + json.dumps(main_jws),
+    }
+
+
+def structure_lists(k: Keys, main_doc: dict, good_header: dict) -> dict:
+    """Validly signed, strict JSON, but members of the wrong shape, or header members."""
+    kid = k.anchor_kid
+    entry = main_doc["keys"][0]
+
+    def with_keys(keys_value) -> str:
+        return sign_doc({**main_doc, "keys": keys_value}, k.anchor, kid)
+
+    okp = {"kid": "0a0b0c0d", "alg": "EdDSA", "kty": "OKP", "crv": "Ed25519",
+           "x": b64url(bytes(32)), "not_before": "2026-01-01"}
+    return {
+        "keys_string": with_keys("abc"),
+        "keys_object": with_keys({}),
+        "revocations_object": sign_doc({**main_doc, "revocations": {}}, k.anchor, kid),
+        "key_entry_string": with_keys([entry, "abc"]),
+        "key_entry_array": with_keys([entry, [entry]]),
+        "key_entry_without_alg": with_keys([entry, {n: v for n, v in entry.items() if n != "alg"}]),
+        "key_entry_other_alg": with_keys([entry, okp]),
+        "revocation_entry_string": sign_doc({**main_doc, "revocations": ["0badc0ffee15dead"]},
+                                            k.anchor, kid),
+        "kid_16_bytes": with_keys([entry, {**entry, "kid": "ab" * 16}]),
+        "kid_17_bytes": with_keys([entry, {**entry, "kid": "ab" * 17}]),
+        "kid_uppercase": with_keys([{**entry, "kid": entry["kid"].upper()}]),
+        "header_crit": jws({**good_header, "crit": ["exp"], "exp": LIST_EXP},
+                           compact_json(main_doc).encode(), k.anchor),
+        "header_kid_other": jws({**good_header, "kid": "00000000",
+                                 "jku": "https://example.invalid/keys"},
+                                compact_json(main_doc).encode(), k.anchor),
+        "header_without_kid": jws({n: v for n, v in good_header.items() if n != "kid"},
+                                  compact_json(main_doc).encode(), k.anchor),
+    }
 
 
 _DELETE = object()     # bad_map(kN=_DELETE) removes claim N
@@ -365,8 +506,26 @@ def token_vectors(k: Keys) -> list[dict]:
     c = taro(extensions={24: 1, -1: 2})
     v.add("valid_unknown_keys_length_first_order", "unknown claim keys 24 and -1: the map keys "
           "sort length-first (-1 before 24)", issue(c, cur), V.VALID, claims=c, kid=cur)
-    c = taro(name="\ufeff𠮷田 太郎")
-    v.add("valid_name_leading_bom", "a name that starts with U+FEFF: decoders must keep it",
+    c = taro(extensions={17: "\ufeffx"})
+    v.add("valid_unknown_claim_text_leading_bom", "an unknown claim whose text starts with "
+          "U+FEFF: decoders must keep it (one that strips it re-encodes other bytes)",
+          issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(name="資\u200d格\u200c 葛\ufe00\u845b\U000E0100子")
+    v.add("valid_name_joiners_and_variation_selectors", "ZWJ (U+200D), ZWNJ (U+200C), a standard "
+          "variation selector (U+FE00) and an IVS (U+E0100) are allowed in a name",
+          issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(symbol="0", number="000")
+    v.add("valid_codes_zero_as_text", "記号 \"0\" and 番号 \"000\": digits that are not canonical "
+          "integers stay text", issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(birth_date=date(1860, 6, 26), copay_from=date(2189, 1, 12), expires_at=2**32 - 1)
+    v.add("valid_date_and_time_limits", "birth_date day -40000 (1860-06-26), copay_from day 80000 "
+          "(2189-01-12), expires_at 2^32 - 1", issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(extensions={0: 1, 2**64 - 1: b"", -2**64: None})
+    v.add("valid_unknown_claims_extreme_keys", "unknown claim keys 0, 2^64 - 1 and -2^64 (the "
+          "CBOR integer limits)", issue(c, cur), V.VALID, claims=c, kid=cur)
+    c = taro(extensions={17: {"a": [1, {2: [-1]}], 2: b"x", -3: None, "bb": True, "": False}})
+    v.add("valid_unknown_claim_nested_depth_4", "an unknown claim: a map with text and integer "
+          "keys, nested so that its deepest item is at depth 4 (the limit)",
           issue(c, cur), V.VALID, claims=c, kid=cur)
 
     body = token[len(digits.HEADER):]
@@ -476,6 +635,12 @@ def token_vectors(k: Keys) -> list[dict]:
     malformed("malformed_2001_chars", "a valid token padded with spaces to 2001 characters: "
               "refused before normalising", token + " " * (2001 - len(token)))
     malformed("malformed_too_long_digits", "2100 digits", digits.HEADER + "1" * 2096)
+    for name, char, what in (("zero_width_space", "\u200b", "a zero-width space (U+200B)"),
+                             ("thin_space", "\u2009", "a thin space (U+2009)"),
+                             ("vertical_tab", "\u000b", "a vertical tab (U+000B)"),
+                             ("hyphen", "-", "a hyphen")):
+        malformed(f"malformed_{name}", f"{what} among the digits: only space, tab, CR, LF, "
+                  "U+3000, NBSP and BOM are dropped", digits.HEADER + body[:50] + char + body[50:])
 
     # ---- malformed: COSE -------------------------------------------------------------------
     data = digits.decode(token)
@@ -529,6 +694,19 @@ def token_vectors(k: Keys) -> list[dict]:
     malformed("malformed_header_not_map", "the protected header is an array",
               with_header(cose.dumps([cose.ES256, kid])))
     malformed("malformed_kid_empty", "an empty kid", with_header(header(b"")))
+    short_prot = header(kid)
+    assert short_prot[:5] == b"\xa2\x01\x26\x04" + bytes([0x40 + len(kid)])
+    malformed("malformed_header_kid_length_not_shortest", "the protected header's kid length in an "
+              "extra byte (0x58 0x04), signed validly",
+              with_header(short_prot[:4] + bytes([0x58, len(kid)]) + short_prot[5:]))
+    envelope = sign1([prot, {}, payload, sig])
+    assert envelope[2] == 0x40 + len(prot) and envelope[3:3 + len(prot)] == prot
+    malformed("malformed_envelope_length_not_shortest", "the protected bstr's length in an extra "
+              "byte (0x58 n)", digits.encode(envelope[:2] + bytes([0x58, len(prot)]) + envelope[3:]))
+    at = 3 + len(prot)
+    assert envelope[at] == 0xA0
+    malformed("malformed_unprotected_not_shortest", "the empty unprotected map as 0xb8 0x00",
+              digits.encode(envelope[:at] + b"\xb8\x00" + envelope[at + 1:]))
     malformed("malformed_kid_17_bytes", "a 17-byte kid (at most 16)", with_header(header(kid * 4 + b"\x00")))
     malformed("malformed_kid_text", "the kid as text", with_header(header(b64url(kid))))
     malformed("malformed_alg_key_true", "the alg label written as CBOR true (true == 1 in some "
@@ -611,6 +789,25 @@ def token_vectors(k: Keys) -> list[dict]:
             k6="資格\u0007太郎")
     bad_map("malformed_claims_name_bidi", "a right-to-left override (U+202E) in the name",
             k6="資格\u202e太郎")
+    for name, char, what in (
+            ("alm", "\u061c", "an Arabic letter mark (U+061C)"),
+            ("rlm", "\u200f", "a right-to-left mark (U+200F)"),
+            ("lrm", "\u200e", "a left-to-right mark (U+200E)"),
+            ("isolate", "\u2067", "a right-to-left isolate (U+2067)"),
+            ("zero_width_space", "\u200b", "a zero-width space (U+200B)"),
+            ("soft_hyphen", "\u00ad", "a soft hyphen (U+00AD)"),
+            ("bom", "\ufeff", "a BOM / zero-width no-break space (U+FEFF)"),
+            ("line_separator", "\u2028", "a line separator (U+2028)"),
+            ("tag_character", "\U000e0041", "a tag character (U+E0041)"),
+            ("egyptian_format", "\U00013439", "U+13439, a format character since Unicode 15 "
+                                               "(the list is fixed, not the engine's category)"),
+            ("c1_control", "\u0085", "a C1 control (U+0085, NEL)")):
+        bad_map(f"malformed_claims_name_{name}", f"{what} in the name", k6=f"資格{char}太郎")
+    bad_map("malformed_claims_symbol_control", "a BEL control character in a text 記号",
+            k2="ＡＢ\u0007１")
+    bad_map("malformed_claims_number_rlm", "a right-to-left mark (U+200F) in a text 番号",
+            k3="ＡＢ\u200f１")
+    bad_map("malformed_claims_symbol_zero", "記号 as the integer 0", k2=0)
     bad_map("malformed_claims_birth_date_range", "birth_date day 80001 (after 2189-01-12)",
             k8=80_001)
     bad_map("malformed_claims_birth_date_before_range", "birth_date day -40001", k8=-40_001)
@@ -626,6 +823,19 @@ def token_vectors(k: Keys) -> list[dict]:
             k15=RID["taro"].hex())
     bad_map("malformed_claims_limit_category_unknown", "限度額区分 C01 (no such code)",
             k16="C01")
+
+    # Unknown claims: what must-ignore does not cover.
+    for name, value, what in (
+            ("depth_5", [[[[[1]]]]], "an item at depth 5"),
+            ("undefined", cbor2.undefined, "undefined (0xf7)"),
+            ("simple_value", cbor2.CBORSimpleValue(16), "the simple value 16 (0xf0)"),
+            ("float", 0.5, "a float"),
+            ("tag", cbor2.CBORTag(1, t.issued_at), "tag 1 (a date/time)"),
+            ("nested_tag", [cbor2.CBORTag(32, "https://example.invalid/")], "a tag inside an array"),
+            ("bytes_map_key", {b"k": 1}, "a map with a byte-string key"),
+            ("array_map_key", {(1, 2): 1}, "a map with an array key"),
+            ("bool_map_key", {True: 1}, "a map with a boolean key")):
+        bad_map(f"malformed_claims_extension_{name}", f"unknown claim 17 holds {what}", k17=value)
 
     # ---- unknown_key ----------------------------------------------------------------------
     v.add("unknown_key_unlisted", "signed by a key in no trust list", issue(t, k.unlisted),
@@ -752,6 +962,7 @@ def build() -> dict:
     lists, list_vectors = trust_lists(k)
     anchor = keys.public_jwk(k.anchor.public_key(), k.anchor_kid)
     doc = {"format": FORMAT, "version": VERSION, "default_skew": DEFAULT_SKEW,
+           "forbidden_text_ranges": [list(r) for r in FORBIDDEN_TEXT_RANGES],
            "anchor": anchor, "trust_lists": lists, "vectors": token_vectors(k),
            "trust_list_vectors": list_vectors}
     problems = check(doc)

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { Tagged, encode as cborgEncode } from 'cborg';
 
 import { verifyTrustList } from '../shared/trust-list.js';
+import { FORBIDDEN_TEXT_RANGES, hasForbiddenCharacter } from '../shared/token/claims.js';
 import { dumps } from '../shared/token/cose.js';
 import * as digits from '../shared/token/digits.js';
 import { DEFAULT_SKEW, STATUS, WARNING, verify } from '../shared/verifier.js';
@@ -144,10 +145,22 @@ describe('spec cases signed in the test', async () => {
     assert.equal((await check(dumps(claimsMap(nested)))).status, STATUS.VALID);
   });
 
-  test('a name keeps a leading U+FEFF (cborg alone would strip it and refuse the token)', async () => {
-    const result = await check(dumps(claimsMap([[6, '\uFEFF資格']])));
-    assert.equal(result.status, STATUS.VALID, result.detail);
-    assert.equal(result.claims.name, '\uFEFF資格');
+  test('text keeps a leading U+FEFF (cborg alone would strip it), and a name may not hold one', async () => {
+    const kept = await check(dumps(claimsMap([[17, '\uFEFF資格']])));
+    assert.equal(kept.status, STATUS.VALID, kept.detail);
+    const name = await check(dumps(claimsMap([[6, '\uFEFF資格']])));
+    assert.equal(name.status, STATUS.MALFORMED, name.detail);
+    assert.match(name.detail, /name/);
+  });
+
+  test('text claims: the fixed table of forbidden characters, the same as the vectors\' one', () => {
+    assert.deepEqual(FORBIDDEN_TEXT_RANGES.map((r) => [...r]), doc.forbidden_text_ranges);
+    const table = new Set();
+    for (const [low, high] of doc.forbidden_text_ranges) for (let c = low; c <= high; c++) table.add(c);
+    for (let c = 0; c < 0x110000; c++) {
+      const text = c >= 0xd800 && c <= 0xdfff ? String.fromCharCode(c) : String.fromCodePoint(c);
+      if (hasForbiddenCharacter(`a${text}b`) !== table.has(c)) assert.fail(`U+${c.toString(16)}`);
+    }
   });
 
   test('unknown claims: plain CBOR up to depth 4 is ignored, anything else is malformed', async () => {

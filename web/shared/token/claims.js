@@ -6,7 +6,7 @@
 //  3 number          番号        as 記号 (required)
 //  4 branch          枝番        uint 0-99 (two digits); absent when empty
 //  5 relationship    本人・家族   1, 2
-//  6 name            氏名        text, 1-100 code points, no control or bidi-control characters
+//  6 name            氏名        text, 1-100 code points, none of FORBIDDEN_TEXT_RANGES
 //  7 sex             性別        1, 2, 3
 //  8 birth_date      生年月日     day number since 1970-01-01, -40000..80000
 //  9 acquired_on     資格取得年月日 day number
@@ -42,7 +42,30 @@ export const LIMIT_CATEGORIES = Object.freeze(new Set([
 
 const INSURER_NUMBER = /^(?!00)(?:[0-9]{6}|[0-9]{8})$/;
 const COMPACT_DIGITS = /^[1-9][0-9]{0,17}$/;
-const FORBIDDEN_CHARS = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
+/**
+ * Code points no text claim (記号, 番号, 氏名) may hold, as inclusive ranges: every control (Cc),
+ * every format character (Cf, as of Unicode 17) except the joiners ZWNJ/ZWJ (U+200C, U+200D), the
+ * line and paragraph separators and the surrogates. A fixed list rather than \p{Cf}, so that
+ * every engine's Unicode version refuses the same names (claims.py holds the same table).
+ */
+export const FORBIDDEN_TEXT_RANGES = Object.freeze([
+  [0x0000, 0x001F], [0x007F, 0x009F], [0x00AD, 0x00AD], [0x0600, 0x0605], [0x061C, 0x061C],
+  [0x06DD, 0x06DD], [0x070F, 0x070F], [0x0890, 0x0891], [0x08E2, 0x08E2], [0x180E, 0x180E],
+  [0x200B, 0x200B], [0x200E, 0x200F], [0x2028, 0x202E], [0x2060, 0x2064], [0x2066, 0x206F],
+  [0xD800, 0xDFFF], [0xFEFF, 0xFEFF], [0xFFF9, 0xFFFB], [0x110BD, 0x110BD], [0x110CD, 0x110CD],
+  [0x13430, 0x1343F], [0x1BCA0, 0x1BCA3], [0x1D173, 0x1D17A], [0xE0001, 0xE0001],
+  [0xE0020, 0xE007F],
+].map((range) => Object.freeze(range)));
+const hexCode = (c) => `\\u{${c.toString(16)}}`;
+// Without the u flag's \p classes; `v`-free so that older engines parse it too. Lone surrogates
+// in a JS string match [\u{d800}-\u{dfff}] under the u flag.
+const FORBIDDEN_CHARS = new RegExp(`[${FORBIDDEN_TEXT_RANGES
+  .map(([a, b]) => (a === b ? hexCode(a) : `${hexCode(a)}-${hexCode(b)}`)).join('')}]`, 'u');
+
+/** True when `value` holds a character no text claim may hold (see FORBIDDEN_TEXT_RANGES). */
+export function hasForbiddenCharacter(value) {
+  return FORBIDDEN_CHARS.test(value);
+}
 const TEN_POW_18 = 10n ** 18n;
 const DAY_MS = 86_400_000;
 const PLAIN_MAX_DEPTH = 4;
@@ -81,7 +104,9 @@ function codePoints(value) {
 function checkText(value, name) {
   const length = codePoints(value);
   if (length < 1 || length > MAX_TEXT_CHARS) fail(`${name}: must be 1-${MAX_TEXT_CHARS} characters`);
-  if (FORBIDDEN_CHARS.test(value)) fail(`${name}: must be free of control characters`);
+  if (hasForbiddenCharacter(value)) {
+    fail(`${name}: must be free of control, format (bidi, invisible) and line-separator characters`);
+  }
 }
 
 function checkCode(value, name) {

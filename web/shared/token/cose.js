@@ -19,6 +19,9 @@ export const ALG = 1;
 export const KID = 4;
 export const ES256 = -7;
 export const SIG_BYTES = 64;
+/** A kid is 1-16 bytes, in a token and in a trust list (this issuer writes 4). */
+export const MIN_KID_BYTES = 1;
+export const MAX_KID_BYTES = 16;
 /** Containers may nest 8 deep (an item inside more than 8 containers is refused, as cbor2). */
 export const MAX_DEPTH = 8;
 
@@ -173,7 +176,7 @@ export function parse(data) {
     throw new CoseError('protected header must be exactly {alg: ES256, kid}');
   }
   const kid = header.get(KID);
-  if (!isBytes(kid) || kid.length < 1 || kid.length > 16) throw new CoseError('bad key id');
+  if (!isBytes(kid) || kid.length < MIN_KID_BYTES || kid.length > MAX_KID_BYTES) throw new CoseError('bad key id');
   return Object.freeze({ protected: protectedBytes, kid, payload, signature });
 }
 
