@@ -78,3 +78,18 @@ def test_a_key_signs_only_within_its_insurer_scope(app):
 def test_a_key_needs_an_insurer_in_scope(app):
     with app.app_context(), pytest.raises(KeyManagementError):
         lifecycle.create_key([])
+
+
+def test_a_new_signing_key_never_takes_a_kid_already_in_use(app, monkeypatch):
+    """A kid collision (1 in 2^32 per pair) draws a new key instead of overwriting a file."""
+    from server.keys import lifecycle, store
+    from server.token_core import keys as core_keys
+    with app.app_context():
+        existing = lifecycle.current_keys()[0]
+        _, existing_key = lifecycle.key_for(existing.insurers[0])
+        drawn = [existing_key.private_key, core_keys.generate_private_key()]
+        monkeypatch.setattr(store, "generate_private_key", lambda: drawn.pop(0))
+        before = (Path(app.config["KEY_DIR"]) / f"signing-{existing.kid}.pem").read_bytes()
+        record = lifecycle.create_key(existing.insurers)
+        assert record.kid != existing.kid and drawn == []
+        assert (Path(app.config["KEY_DIR"]) / f"signing-{existing.kid}.pem").read_bytes() == before

@@ -148,6 +148,10 @@ INVALID = [
     bad("copay_from", "1980-05-14", "copay-from-before-birth"),
     bad("name", "𠮷田\x07太郎", "name-bell"),
     bad("name", "𠮷田\u202e太郎", "name-bidi-override"),
+    bad("name", "𠮷田\u200f太郎", "name-right-to-left-mark"),      # what a token may not carry
+    bad("name", "𠮷田\u061c太郎", "name-arabic-letter-mark"),
+    bad("name", "𠮷田\u200b太郎", "name-zero-width-space"),
+    bad("symbol", "記号\u200e", "symbol-left-to-right-mark"),
     bad("name", "𠮷田\ue000郎", "name-private-use-gaiji"),
     bad("name", "𠮷" * 101, "name-101-chars"),
     bad("name", "   ", "name-blank"),

@@ -36,7 +36,8 @@ def create_key(insurers: list[str]) -> SigningKeyRecord:
 def _new_key(insurers: list[str]) -> SigningKeyRecord:
     if not insurers:
         raise KeyManagementError("a signing key needs at least one insurer in scope")
-    key = store.create_signing_key()
+    key = store.create_signing_key(taken=lambda kid: db.session.scalar(
+        db.select(SigningKeyRecord.id).where(SigningKeyRecord.kid == kid_text(kid))) is not None)
     now = clock.now()
     record = SigningKeyRecord(
         kid=kid_text(key.kid), public_jwk=json.dumps(public_jwk(key.private_key.public_key(), key.kid)),

@@ -6,13 +6,14 @@ this module except as objects handed to the signer; they are never logged or ser
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from flask import current_app
 
 from ..instance_secrets import write_private_file
-from ..token_core.keys import SigningKey, generate_private_key, key_id_for, kid_text
+from ..token_core.keys import SigningKey, generate_private_key, kid_text, signing_key as key_of
 
 ANCHOR_FILE = "trust-anchor.pem"
 
@@ -49,21 +50,24 @@ def has_anchor() -> bool:
 
 
 def create_anchor() -> SigningKey:
-    private_key = generate_private_key()
-    _save(_dir() / ANCHOR_FILE, private_key)
-    return SigningKey(kid=key_id_for(private_key.public_key()), private_key=private_key)
+    key = key_of(generate_private_key())
+    _save(_dir() / ANCHOR_FILE, key.private_key)
+    return key
 
 
 def anchor() -> SigningKey:
-    private_key = _load(_dir() / ANCHOR_FILE)
-    return SigningKey(kid=key_id_for(private_key.public_key()), private_key=private_key)
+    return key_of(_load(_dir() / ANCHOR_FILE))
 
 
-def create_signing_key() -> SigningKey:
-    private_key = generate_private_key()
-    key = SigningKey(kid=key_id_for(private_key.public_key()), private_key=private_key)
-    _save(_signing_path(key.kid), private_key)
-    return key
+def create_signing_key(taken: Callable[[bytes], bool] = lambda kid: False) -> SigningKey:
+    """A new key whose kid no other key has, in the directory or ``taken`` (the register's
+    records, revoked keys included): a colliding kid is drawn again, as docs/token-format.md
+    says, so a key file is created and never overwritten."""
+    while True:
+        key = key_of(generate_private_key())
+        if not _signing_path(key.kid).exists() and not taken(key.kid):
+            _save(_signing_path(key.kid), key.private_key)
+            return key
 
 
 def signing_key(kid: bytes) -> SigningKey:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..token_core.claims import (LIMIT_CATEGORIES, MAX_CODE_BYTES, MAX_TEXT_CHARS, Copay,
-                                 Relationship, Sex)
+                                 Relationship, Sex, forbidden_characters)
 from . import insurer_numbers
 from .wareki import parse_date
 
@@ -28,7 +28,6 @@ LABELS = {
 EARLIEST_BIRTH = date(1900, 1, 1)
 _HALF_WIDTH_CODE = re.compile(r"[0-9A-Za-z]+")
 _KANA = re.compile(r"[\u30A1-\u30FC\u3000 ]+")
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 @dataclass(frozen=True)
@@ -197,11 +196,13 @@ def _choice(options: dict, ja: str, en: str):
 
 
 def _no_controls(value: str) -> None:
+    """Exactly what a token's text claim refuses (token_core.claims.forbidden_characters:
+    controls, bidi and invisible format characters), and 外字 (private use) besides."""
+    if forbidden_characters(value):
+        raise _Invalid("制御文字・書式制御文字（見えない文字や文字の向きを変える文字）は使えません",
+                       "control and invisible format characters (bidi marks, zero-width spaces) are not allowed")
     for ch in value:
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cs") or ch in _BIDI:
-            raise _Invalid("制御文字は使えません", "control characters are not allowed")
-        if category == "Co":
+        if unicodedata.category(ch) == "Co":
             raise _Invalid("外字（私用領域の文字）は使えません。標準の文字で入力してください",
                            "private-use characters (外字) are not allowed")
 
