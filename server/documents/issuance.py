@@ -13,9 +13,7 @@ from ..keys import lifecycle
 from ..models import Member
 from ..register.revocation_ids import revocation_id as member_revocation_id
 from ..token_core import Claims, DocumentKind, Relationship, Sex, issue
-
-MAX_CARD_DAYS = 5 * 365 + 1
-
+from . import validity
 
 class IssuanceError(Exception):
     """A token cannot be issued for this member now; ``message`` is Japanese first."""
@@ -31,16 +29,22 @@ class IssuedToken:
 
 
 def issue_token(member: Member, kind: DocumentKind = DocumentKind.NOTICE) -> IssuedToken:
-    now = clock.now()
-    claims = claims_for(member, kind, now)
-    record, key = lifecycle.key_for(claims.insurer_number)
-    text = issue(claims, key)
-    lifecycle.note_signed(record, claims.expires_at)
+    claims = claims_for(member, kind, clock.now())
+    text = sign_and_record(claims)
     db.session.commit()
     return IssuedToken(text=text, claims=claims)
 
 
-def claims_for(member: Member, kind: DocumentKind, now: int, *, expires_at: int | None = None,
+def sign_and_record(claims: Claims) -> str:
+    """Sign with the current key for the insurer and remember the latest expiry that key
+    signed (it stays in the trust list until then). The caller commits."""
+    record, key = lifecycle.key_for(claims.insurer_number)
+    text = issue(claims, key)
+    lifecycle.note_signed(record, claims.expires_at)
+    return text
+
+
+def claims_for(member: Member, kind: DocumentKind, now: int, *,
                revocation_id: bytes | None = None) -> Claims:
     today = datetime.fromtimestamp(now, JST).date()
     eligibility = member.eligibility
@@ -49,30 +53,24 @@ def claims_for(member: Member, kind: DocumentKind, now: int, *, expires_at: int 
     copay = member.copay_on(today)
     if copay is None:
         raise IssuanceError("no_copay_ratio", "負担割合が未登録です (no co-payment ratio in effect)")
-    if expires_at is None:
-        expires_at = _expiry(member, kind, now, today)
-    if eligibility.lost_on is not None:
-        expires_at = min(expires_at, start_of_day(eligibility.lost_on))
     return Claims(
         insurer_number=member.insurer.number, symbol=member.symbol, number=member.number,
         branch=member.branch, relationship=Relationship(member.relationship), name=member.name,
         sex=Sex(member.sex), birth_date=member.birth_date, acquired_on=eligibility.acquired_on,
         copay_ratio=copay.ratio, copay_from=copay.effective_from, kind=kind,
-        issued_at=now, expires_at=expires_at,
+        issued_at=now, expires_at=expires_at(member, kind, now, today),
         revocation_id=revocation_id or member_revocation_id(eligibility),
         limit_category=member.limit_category if member.limit_consent else None)
 
 
-def _expiry(member: Member, kind: DocumentKind, now: int, today: date) -> int:
-    if kind is DocumentKind.NOTICE:
-        return now + current_app.config["NOTICE_TOKEN_DAYS"] * 86400
-    days = min(current_app.config["CARD_VALIDITY_DAYS"], MAX_CARD_DAYS)
-    end = today + timedelta(days=days)
-    if 70 <= age_on(member.birth_date, today) <= 74:   # 高齢受給者: annual, to 7/31
-        july = date(today.year if today <= date(today.year, 7, 31) else today.year + 1, 7, 31)
-        end = min(end, july + timedelta(days=1))
-    return start_of_day(end)
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+def expires_at(member: Member, kind: DocumentKind, now: int, today: date) -> int:
+    """The token's 有効期限 in seconds: the start of the day after its last valid day (JST);
+    a phone token lives NOTICE_TOKEN_DAYS from ``now`` unless the same rule ends it sooner."""
+    lost_on = member.eligibility.lost_on
+    if kind is DocumentKind.CARD:
+        last = validity.card_valid_until(member.birth_date, today, lost_on,
+                                         current_app.config["CARD_VALIDITY_DAYS"])
+        return start_of_day(last + timedelta(days=1))
+    until = now + current_app.config["NOTICE_TOKEN_DAYS"] * 86400
+    cap = validity.last_day_allowed(member.birth_date, today, lost_on)
+    return until if cap is None else min(until, start_of_day(cap + timedelta(days=1)))

@@ -21,7 +21,7 @@ from ..register.wareki import format_both, format_wareki
 from ..token_core import Claims, cose, digits
 from ..token_core.claims import Copay, Relationship, Sex
 from .activation_codes import IssuedCode
-from .issuance import age_on
+from .validity import age_on
 
 #: What a reader sees for an empty field (記号 of 後期高齢者, an old empty 枝番 …).
 BLANK = "—"
