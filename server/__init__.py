@@ -39,7 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import views
     views.init_app(app)
 
-    _database_errors(app)
     if app.config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
         hops = int(app.config["PROXY_FIX_HOPS"])
@@ -49,32 +48,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .dev import bootstrap
         bootstrap.init_app(app)
     return app
-
-
-def _database_errors(app: Flask) -> None:
-    """A failed write (a race on a unique key, a locked database) rolls back and answers
-    409/503 without the row's values; the log gets the error class and the path only."""
-    from flask import jsonify, render_template_string, request
-    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
-    from .extensions import db
-
-    @app.errorhandler(SQLAlchemyError)
-    def database_error(exc):
-        db.session.rollback()
-        conflict = isinstance(exc, IntegrityError)
-        status = 409 if conflict else 503
-        app.logger.warning("database error %s on %s %s", type(exc).__name__, request.method,
-                           request.path)
-        message = ("同時に同じ内容が登録されました。画面を更新して確認してください"
-                   " (a conflicting change was saved at the same time: reload and check)"
-                   if conflict else "一時的に保存できません。もう一度お試しください"
-                   " (the change could not be saved: please try again)")
-        if request.path.startswith(("/api/", "/auth/")):
-            return jsonify(error=message, code="conflict" if conflict else "unavailable"), status
-        return render_template_string("<!doctype html><meta charset=utf-8><title>{{ m }}</title>"
-                                      "<p role=alert>{{ m }}</p><p><a href='javascript:history.back()'>"
-                                      "戻る Back</a></p>", m=message), status
 
 
 def _secure_sessions(app: Flask) -> None:

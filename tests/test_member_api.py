@@ -21,7 +21,7 @@ def ids(app):
 
 def test_signed_out_gets_401(client):
     response = client.get("/api/v1/me")
-    assert response.status_code == 401 and response.get_json()["code"] == "signed_out"
+    assert response.status_code == 401 and response.get_json()["error"] == "signed_out"
     assert client.get("/api/v1/me/token").status_code == 401
 
 
@@ -93,7 +93,7 @@ def test_after_a_loss_no_token_is_issued(client, as_member, app, clock, ids):
     body = client.get("/api/v1/me").get_json()
     assert body["member"]["eligible"] is False and body["member"]["lost_on"]
     response = client.get("/api/v1/me/token")
-    assert response.status_code == 409 and response.get_json()["code"] == "not_eligible"
+    assert response.status_code == 409 and response.get_json()["error"] == "not_eligible"
     assert "text" not in response.get_json()
 
 
@@ -107,7 +107,7 @@ def test_the_last_passkey_is_removed_only_with_confirmation(client, as_member, a
         key_id = key.id
     url = f"/api/v1/me/passkeys/{key_id}/delete"
     refused = client.post(url, json={}, headers={"X-CSRFToken": token})
-    assert refused.status_code == 409 and refused.get_json()["code"] == "last_passkey"
+    assert refused.status_code == 409 and refused.get_json()["error"] == "last_passkey"
     assert client.post(url, json={"confirm": True}, headers={"X-CSRFToken": token}).status_code == 200
     assert client.get("/api/v1/me").get_json()["passkeys"] == []
 
@@ -131,7 +131,7 @@ def test_wrong_activation_answers_are_generic_and_rate_limited(client):
                            json={"code": "0000-0000-0000-0000-0000", "birth_date": "1980-05-15"})
                for _ in range(11)]
     assert {r.status_code for r in answers[:10]} == {400}
-    assert answers[0].get_json()["code"] == "invalid"
+    assert answers[0].get_json()["error"] == "invalid"
     assert answers[10].status_code == 429
 
 

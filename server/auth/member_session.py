@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, g, jsonify, session
+from flask import abort, current_app, g, session
 
 from .. import clock
 from ..extensions import db
@@ -35,10 +35,7 @@ def member_required(view):
     def wrapped(*args, **kwargs):
         member = current_member()
         if member is None:
-            response = jsonify(error="サインインしてください (please sign in)", code="signed_out")
-            response.status_code = 401
-            response.headers["Cache-Control"] = "no-store"
-            return response
+            abort(401)          # answered as {"error": "signed_out", …} (views/errors.py)
         g.member = member
         g.actor = f"member:{member.id}"
         return view(*args, **kwargs)

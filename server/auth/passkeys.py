@@ -29,17 +29,15 @@ from webauthn.helpers.structs import (
 from .. import clock
 from ..extensions import db
 from ..models import PasskeyCredential
+from ..problems import Problem
 
 CHALLENGE_SECONDS = 300
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA,
               COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256]
 
 
-class PasskeyError(Exception):
-    """A ceremony failed; ``message`` is for people (Japanese first)."""
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PasskeyError(Problem):
+    """A ceremony failed."""
 
 
 def rp_id() -> str:
@@ -67,7 +65,8 @@ def _remember(purpose: str, challenge: bytes, **extra) -> None:
 def _take(purpose: str) -> dict:
     state = session.pop(f"webauthn:{purpose}", None)
     if not state or clock.now() > state["expires"]:
-        raise PasskeyError("操作の有効時間が過ぎました。もう一度お試しください (the request expired; try again)")
+        raise PasskeyError("ceremony_expired", "操作の有効時間が過ぎました。もう一度お試しください",
+            "the request expired; try again")
     return state
 
 
@@ -98,7 +97,8 @@ def verify_registration(purpose: str, credential: dict, *, owner_type: str, owne
             expected_rp_id=rp_id(), expected_origin=origin(), require_user_verification=True,
             supported_pub_key_algs=ALGORITHMS)
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError("パスキーを登録できませんでした (the passkey could not be registered)") from exc
+        raise PasskeyError("registration_failed", "パスキーを登録できませんでした",
+            "the passkey could not be registered") from exc
     transports = credential.get("response", {}).get("transports") or []
     record = PasskeyCredential(
         owner_type=owner_type, owner_id=owner_id, credential_id=verified.credential_id,
@@ -126,11 +126,13 @@ def verify_authentication(purpose: str, credential: dict, *, owner_type: str) ->
     try:
         credential_id = _unb64(credential["rawId"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise PasskeyError("サインインできませんでした (sign-in failed)") from exc
+        raise PasskeyError("sign_in_failed", "サインインできませんでした",
+            "sign-in failed") from exc
     record = db.session.scalar(db.select(PasskeyCredential).where(
         PasskeyCredential.credential_id == credential_id, PasskeyCredential.owner_type == owner_type))
     if record is None:
-        raise PasskeyError("このパスキーは登録されていません (this passkey is not registered)")
+        raise PasskeyError("unknown_passkey", "このパスキーは登録されていません",
+            "this passkey is not registered")
     try:
         verified = verify_authentication_response(
             credential=credential, expected_challenge=_unb64(state["challenge"]),
@@ -138,8 +140,8 @@ def verify_authentication(purpose: str, credential: dict, *, owner_type: str) ->
             credential_public_key=record.public_key,
             credential_current_sign_count=record.sign_count, require_user_verification=True)
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError("サインインできませんでした（本人確認が必要です）"
-                           " (sign-in failed; user verification is required)") from exc
+        raise PasskeyError("sign_in_failed", "サインインできませんでした（本人確認が必要です）",
+            "sign-in failed; user verification is required") from exc
     record.sign_count = verified.new_sign_count
     record.last_used_at = clock.now()
     return record
@@ -149,7 +151,9 @@ def parse_json_body(data: bytes) -> dict:
     try:
         body = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PasskeyError("不正な要求です (malformed request)") from exc
+        raise PasskeyError("bad_request", "不正な要求です",
+            "malformed request") from exc
     if not isinstance(body, dict):
-        raise PasskeyError("不正な要求です (malformed request)")
+        raise PasskeyError("bad_request", "不正な要求です",
+            "malformed request")
     return body

@@ -10,16 +10,15 @@ from flask import current_app
 from .. import clock
 from ..extensions import db
 from ..models import ROLES, Staff, StaffInvite
+from ..problems import Problem
 from ..register import audit
 
 INVITE_HOURS = 72
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class StaffError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class StaffError(Problem):
+    """A staff invitation or account cannot be used."""
 
 
 def _hash(token: str) -> str:
@@ -30,11 +29,14 @@ def invite(email: str, role: str, *, invited_by: str) -> str:
     """Create a one-time registration link, valid INVITE_HOURS. Returns the link."""
     email = email.strip().lower()
     if not _EMAIL.fullmatch(email):
-        raise StaffError("メールアドレスの形式が正しくありません (not an email address)")
+        raise StaffError("invalid_email", "メールアドレスの形式が正しくありません",
+            "not an email address")
     if role not in ROLES:
-        raise StaffError(f"役割は {' / '.join(ROLES)} のいずれかです (role must be one of {ROLES})")
+        raise StaffError("invalid_role", f"役割は {' / '.join(ROLES)} のいずれかです",
+            f"role must be one of {ROLES}")
     if db.session.scalar(db.select(Staff).where(Staff.email == email)):
-        raise StaffError("この職員はすでに登録されています (this staff member already exists)")
+        raise StaffError("staff_exists", "この職員はすでに登録されています",
+            "this staff member already exists")
     token = secrets.token_urlsafe(32)
     now = clock.now()
     record = StaffInvite(email=email, role=role, token_hash=_hash(token), created_at=now,
@@ -49,19 +51,22 @@ def invite(email: str, role: str, *, invited_by: str) -> str:
 def open_invite(token: str) -> StaffInvite:
     record = db.session.scalar(db.select(StaffInvite).where(StaffInvite.token_hash == _hash(token)))
     if record is None:
-        raise StaffError("招待リンクが正しくありません (invalid invitation link)")
+        raise StaffError("invalid_invitation", "招待リンクが正しくありません",
+            "invalid invitation link")
     if record.used_at is not None:
-        raise StaffError("この招待リンクは使用済みです (this invitation was already used)")
+        raise StaffError("invitation_used", "この招待リンクは使用済みです",
+            "this invitation was already used")
     if clock.now() >= record.expires_at:
-        raise StaffError("招待リンクの有効期限が切れています。管理者に再発行を依頼してください"
-                         " (the invitation expired; ask an admin for a new one)")
+        raise StaffError("invitation_expired", "招待リンクの有効期限が切れています。管理者に再発行を依頼してください",
+            "the invitation expired; ask an admin for a new one")
     return record
 
 
 def accept(invite_record: StaffInvite, *, user_handle: bytes) -> Staff:
     """Create the account (the caller adds the passkey and commits in the same transaction)."""
     if db.session.scalar(db.select(Staff).where(Staff.email == invite_record.email)):
-        raise StaffError("この職員はすでに登録されています (this staff member already exists)")
+        raise StaffError("staff_exists", "この職員はすでに登録されています",
+            "this staff member already exists")
     staff = Staff(email=invite_record.email, role=invite_record.role,
                   user_handle=user_handle, created_at=clock.now())
     db.session.add(staff)

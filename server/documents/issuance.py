@@ -11,15 +11,15 @@ from ..clock import JST, start_of_day
 from ..extensions import db
 from ..keys import lifecycle
 from ..models import Member
+from ..problems import Problem
 from ..register.revocation_ids import revocation_id as member_revocation_id
 from ..token_core import Claims, DocumentKind, Relationship, Sex, issue
 from . import validity
 
-class IssuanceError(Exception):
-    """A token cannot be issued for this member now; ``message`` is Japanese first."""
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+
+class IssuanceError(Problem):
+    """A token cannot be issued for this member now."""
+    status = 409
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,10 @@ def claims_for(member: Member, kind: DocumentKind, now: int, *,
     today = datetime.fromtimestamp(now, JST).date()
     eligibility = member.eligibility
     if eligibility is None or not eligibility.active_on(today):
-        raise IssuanceError("not_eligible", "資格がありません (no eligibility on this date)")
+        raise IssuanceError("not_eligible", "資格がありません", "no eligibility on this date")
     copay = member.copay_on(today)
     if copay is None:
-        raise IssuanceError("no_copay_ratio", "負担割合が未登録です (no co-payment ratio in effect)")
+        raise IssuanceError("no_copay_ratio", "負担割合が未登録です", "no co-payment ratio in effect")
     return Claims(
         insurer_number=member.insurer.number, symbol=member.symbol, number=member.number,
         branch=member.branch, relationship=Relationship(member.relationship), name=member.name,

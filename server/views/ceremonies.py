@@ -1,7 +1,8 @@
 """Passkey ceremonies as JSON endpoints (/auth/…) for staff and members.
 
 The browser gets options JSON, runs navigator.credentials.create/get, and posts the
-credential's toJSON() back. Errors come back as {"error": "…"} with status 400.
+credential's toJSON() back. A failed ceremony raises PasskeyError or StaffError (Problems),
+which views/errors.py answers in the one JSON error shape.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ..documents import activation_codes
 from ..documents.activation_codes import ActivationError
 from ..extensions import db, limiter
 from ..models import ActivationCode, Member
+from ..problems import Problem
 from ..register import audit
 from ..register.wareki import parse_date
 
@@ -27,17 +29,6 @@ bp = Blueprint("ceremonies", __name__, url_prefix="/auth")
 
 def _json(text: str):
     return current_app.response_class(text, mimetype="application/json")
-
-
-def _error(message: str, status: int = 400):
-    return jsonify(error=message), status
-
-
-@bp.errorhandler(PasskeyError)
-@bp.errorhandler(StaffError)
-def _ceremony_failed(exc):
-    db.session.rollback()
-    return _error(exc.message)
 
 
 @bp.post("/staff/invite/<token>/options")
@@ -55,7 +46,8 @@ def staff_invite_verify(token):
     invite = staff_accounts.open_invite(token)
     state = passkeys.state("staff-register")
     if not state or state.get("invite_id") != invite.id:
-        raise PasskeyError("最初からやり直してください (start again)")
+        raise PasskeyError("start_again", "最初からやり直してください",
+            "start again")
     credential = passkeys.parse_json_body(request.get_data())
     staff = staff_accounts.accept(invite, user_handle=bytes.fromhex(state["user_handle"]))
     passkeys.verify_registration("staff-register", credential, owner_type="staff",
@@ -77,7 +69,8 @@ def staff_login_verify():
     record = passkeys.verify_authentication("staff-login", credential, owner_type="staff")
     staff = staff_accounts.active(record.owner_id)
     if staff is None:
-        raise PasskeyError("このアカウントは無効です (this account is disabled)")
+        raise PasskeyError("account_disabled", "このアカウントは無効です",
+            "this account is disabled")
     audit.record("staff.sign_in", staff, actor=f"staff:{staff.id}")
     db.session.commit()
     next_url = session.get("next") or url_for("admin.index")
@@ -93,18 +86,19 @@ def _member_handle(member) -> bytes:
     return member.webauthn_handle
 
 
+#: What a member is told when activation fails: (status, 日本語, English) by reason.
 _ACTIVATION_MESSAGES = {
-    "invalid": (400, "コードまたは生年月日が正しくありません (the code or the birth date is wrong)"),
-    "expired": (410, "このコードは有効期限が切れています。保険者にお知らせの再発行を依頼してください"
-                     " (this code has expired: ask your insurer for a new notice)"),
-    "used": (410, "このコードは使用済みです。保険者にお知らせの再発行を依頼してください"
-                  " (this code was already used: ask your insurer for a new notice)"),
-    "replaced": (410, "このコードは再発行により無効です。新しいお知らせのコードをお使いください"
-                      " (a newer notice replaced this code)"),
-    "locked": (410, "誤りが続いたためコードをロックしました。保険者にお知らせの再発行を依頼してください"
-                    " (too many wrong attempts: ask your insurer for a new notice)"),
-    "not_eligible": (410, "資格がありません。保険者にお問い合わせください"
-                          " (no eligibility: please contact your insurer)"),
+    "invalid": (400, "コードまたは生年月日が正しくありません", "the code or the birth date is wrong"),
+    "expired": (410, "このコードは有効期限が切れています。保険者にお知らせの再発行を依頼してください",
+                "this code has expired: ask your insurer for a new notice"),
+    "used": (410, "このコードは使用済みです。保険者にお知らせの再発行を依頼してください",
+             "this code was already used: ask your insurer for a new notice"),
+    "replaced": (410, "このコードは再発行により無効です。新しいお知らせのコードをお使いください",
+                 "a newer notice replaced this code"),
+    "locked": (410, "誤りが続いたためコードをロックしました。保険者にお知らせの再発行を依頼してください",
+               "too many wrong attempts: ask your insurer for a new notice"),
+    "not_eligible": (410, "資格がありません。保険者にお問い合わせください",
+                     "no eligibility: please contact your insurer"),
 }
 
 
@@ -117,8 +111,8 @@ def member_activate_options():
         record = activation_codes.check(str(body.get("code", "")), birth_date)
     except (ValueError, ActivationError) as exc:
         reason = exc.reason if isinstance(exc, ActivationError) else "invalid"
-        status, message = _ACTIVATION_MESSAGES[reason]
-        return jsonify(error=message, code=reason), status
+        status, ja, en = _ACTIVATION_MESSAGES[reason]
+        raise Problem(reason, ja, en, status=status) from None
     member = db.session.get(Member, record.member_id)
     options = passkeys.registration_options(
         "member-register", user_id=_member_handle(member), user_name=f"{member.insurer.number}-{member.id}",
@@ -132,7 +126,8 @@ def member_activate_verify():
     state = passkeys.state("member-register")
     record = db.session.get(ActivationCode, state.get("activation_id")) if state else None
     if record is None or record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"]) != "active":
-        raise PasskeyError("最初からやり直してください (start again)")
+        raise PasskeyError("start_again", "最初からやり直してください",
+            "start again")
     credential = passkeys.parse_json_body(request.get_data())
     passkeys.verify_registration("member-register", credential, owner_type="member",
                                  owner_id=record.member_id, name="利用開始時")
@@ -156,7 +151,8 @@ def member_login_verify():
     record = passkeys.verify_authentication("member-login", credential, owner_type="member")
     member = db.session.get(Member, record.owner_id)
     if member is None:
-        raise PasskeyError("このパスキーは登録されていません (this passkey is not registered)")
+        raise PasskeyError("unknown_passkey", "このパスキーは登録されていません",
+            "this passkey is not registered")
     db.session.commit()
     member_session.sign_in(member)
     return jsonify(next="/app/")

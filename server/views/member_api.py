@@ -15,6 +15,7 @@ from ..documents.issuance import IssuanceError, issue_token
 from ..extensions import db
 from ..keys.lifecycle import KeyManagementError
 from ..models import PasskeyCredential
+from ..problems import Problem
 from ..register import audit
 from ..token_core import DocumentKind
 
@@ -24,12 +25,6 @@ bp = Blueprint("member_api", __name__, url_prefix="/api/v1")
 @bp.after_request
 def _no_store(response):
     response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _error(status: int, code: str, message: str, **extra):
-    response = jsonify(error=message, code=code, **extra)
-    response.status_code = status
     return response
 
 
@@ -81,11 +76,12 @@ def token():
     try:
         issued = issue_token(member, DocumentKind.NOTICE)
     except KeyManagementError:
-        return _error(503, "no_signing_key", "ただいま発行できません。しばらくしてからお試しください"
-                      " (no signing key is available; try again later)")
+        raise Problem("no_signing_key", "ただいま発行できません。しばらくしてからお試しください",
+                      "no signing key is available; try again later", status=503) from None
     except IssuanceError as exc:
         lost_on = member.eligibility.lost_on if member.eligibility else None
-        return _error(409, exc.code, exc.message, lost_on=lost_on.isoformat() if lost_on else None)
+        exc.extra["lost_on"] = lost_on.isoformat() if lost_on else None
+        raise
     svg = segno.make_qr(issued.text, error="m").svg_inline(scale=4, border=4, omitsize=True)
     return jsonify(member_id=member.id, text=issued.text, svg=svg, issued_at=issued.claims.issued_at,
                    expires_at=issued.claims.expires_at, claims=issued.claims.to_json())
@@ -98,10 +94,11 @@ def consent():
     member = visible(g.member, body.get("member"))
     wanted = body.get("consent")
     if not isinstance(wanted, bool):
-        return _error(400, "bad_request", "consent は true か false です (consent must be true or false)")
+        raise Problem("bad_request", "consent は true か false です", "consent must be true or false",
+                      field="consent")
     if wanted and not member.limit_category:
-        return _error(409, "no_limit_category",
-                      "限度額適用区分が登録されていません (no 限度額適用区分 on record)")
+        raise Problem("no_limit_category", "限度額適用区分が登録されていません",
+                      "no 限度額適用区分 on record", status=409)
     if member.limit_consent != wanted:
         before = {"limit_consent": member.limit_consent, "limit_consent_at": member.limit_consent_at}
         member.limit_consent = wanted
@@ -118,11 +115,11 @@ def delete_passkey(passkey_id):
     passkeys = _passkeys(g.member)
     target = next((p for p in passkeys if p.id == passkey_id), None)
     if target is None:
-        return _error(404, "not_found", "パスキーが見つかりません (no such passkey)")
+        raise Problem("not_found", "パスキーが見つかりません", "no such passkey", status=404)
     body = request.get_json(silent=True) or {}
     if len(passkeys) == 1 and body.get("confirm") is not True:
-        return _error(409, "last_passkey", "最後のパスキーです。削除するとサインインできなくなります"
-                      " (this is your last passkey: confirm to delete it)")
+        raise Problem("last_passkey", "最後のパスキーです。削除するとサインインできなくなります",
+                      "this is your last passkey: confirm to delete it", status=409)
     db.session.delete(target)
     audit.record("passkey.delete", g.member, after={"passkey_id": passkey_id})
     db.session.commit()

@@ -11,7 +11,9 @@ async function post(url, body) {
     body: JSON.stringify(body ?? {}),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  if (!response.ok) {   // the one error shape: {"error": code, "message": 日本語, "message_en"}
+    throw new Error(data.message ? `${data.message} (${data.message_en})` : `HTTP ${response.status}`);
+  }
   return data;
 }
 

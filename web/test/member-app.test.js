@@ -127,14 +127,15 @@ test('after sign-in the client asks for the new session CSRF token before postin
 });
 
 test('errors: ApiError with status and code, NetworkError when there is no answer', async () => {
-  const { fetch } = fakeFetch([[401, { error: 'サインインしてください', code: 'signed_out' }], new TypeError('Failed to fetch'),
-    [400, { error: 'x', code: 'invalid' }]]);
+  const { fetch } = fakeFetch([[401, { error: 'signed_out', message: 'サインインしてください', message_en: 'please sign in' }],
+    new TypeError('Failed to fetch'), [400, { error: 'invalid', message: 'x', message_en: 'x' }]]);
   const api = new Api({ fetch, csrfFromPage: () => 'tok' });
   await assert.rejects(api.me(), (e) => e instanceof ApiError && e.status === 401 && e.code === 'signed_out');
   await assert.rejects(api.token(2), NetworkError);
   await assert.rejects(api.post('/auth/member/activate/options', {}),
     (e) => e instanceof ApiError && e.code === 'invalid' && !e.csrf && e.url === '/auth/member/activate/options');
-  assert.equal(isCsrfFailure(400, { code: 'invalid' }, 'no csrf here'), false);
+  assert.equal(isCsrfFailure(400, { error: 'invalid' }, 'no csrf here'), false);
+  assert.equal(isCsrfFailure(400, { error: 'csrf_failed' }, ''), true);
   assert.equal(isCsrfFailure(400, {}, 'The CSRF session token is missing.'), true);
 });
 

@@ -4,12 +4,14 @@
 // renewed at sign-in, or expired) the client asks GET /api/v1/csrf again and retries once.
 
 export class ApiError extends Error {
-  /** A 4xx/5xx answer: `status`, `code` (machine code from the body) and the body. */
+  /** A 4xx/5xx answer in the one error shape {"error": code, "message": 日本語, "message_en"}:
+   *  `status`, `code`, the message in each language, and the body. */
   constructor(status, data = {}) {
-    super(data.error || `HTTP ${status}`);
+    super(data.message || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
-    this.code = data.code ?? null;
+    this.code = typeof data.error === 'string' ? data.error : null;
+    this.messageEn = data.message_en ?? null;
     this.data = data;
   }
 }
@@ -28,7 +30,7 @@ const pageToken = () => (globalThis.navigator?.serviceWorker?.controller ? null
   : globalThis.document?.querySelector('meta[name="csrf-token"]')?.content || null);
 
 export function isCsrfFailure(status, data, text) {
-  return status === 400 && (/csrf/i.test(String(data?.code ?? '')) || (!data?.code && /csrf/i.test(text)));
+  return status === 400 && (/csrf/i.test(String(data?.error ?? '')) || (!data?.error && /csrf/i.test(text)));
 }
 
 export class Api {

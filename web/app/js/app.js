@@ -26,7 +26,8 @@ export function explain(error, { activation = false } = {}) {
   else if (error instanceof ApiError) {
     const key = activation && /\/activate\/options$/.test(error.url ?? '') ? activationMessageKey(error.status, error.code)
       : error.status === 429 ? 'try_later' : null;
-    message = key ? t(key) : t('server_error', { detail: error.message });
+    const detail = lang() === 'en' && error.messageEn ? error.messageEn : error.message;
+    message = key ? t(key) : t('server_error', { detail });
   } else if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') message = t('passkey_cancelled');
   else if (error?.name === 'InvalidStateError') message = t('passkey_exists');
   else if (error?.name === 'NotSupportedError' || !globalThis.PublicKeyCredential) message = t('passkey_unsupported');
