@@ -306,7 +306,7 @@ def test_a_new_version_is_offered_not_forced(live_server, page, monkeypatch):
     open_clinic(page, live_server)
     wait_for_service_worker(page)
     [old_cache] = settle(page, "caches.keys()")
-    monkeypatch.setattr(clinic, "build_id", lambda: "next-release")
+    monkeypatch.setattr(clinic.offline_app, "build_id", lambda: "next-release")
     settle(page, "navigator.serviceWorker.getRegistration().then(r => r.update())")
     expect(page.locator("#update-banner")).to_be_visible(timeout=15_000)
     expect(page.locator("#update-banner")).to_contain_text("新しいバージョンがあります")
@@ -490,7 +490,7 @@ def test_the_precache_list_holds_every_module_the_page_and_its_worker_load():
         if url in needed:
             continue
         needed.add(url)
-        source = clinic.file_for(url).read_text(encoding="utf-8")
+        source = clinic.offline_app.file_for(url).read_text(encoding="utf-8")
         source = re.sub(r"/\*.*?\*/|^\s*//.*$", "", source, flags=re.S | re.M)
         specifiers = re.findall(r"^\s*(?:import|export)\b[^'\"]*?\bfrom\s+['\"]([^'\"]+)['\"]", source, re.M)
         specifiers += re.findall(r"^\s*import\s+['\"]([^'\"]+)['\"]", source, re.M)
@@ -499,11 +499,11 @@ def test_the_precache_list_holds_every_module_the_page_and_its_worker_load():
         for spec in specifiers:
             resolved = import_map.get(spec) or _resolve(url, spec)
             todo.append(resolved)
-    precached = set(clinic.precache_paths())
+    precached = set(clinic.offline_app.precache_paths())
     assert needed - precached == set()
     assert {"/vendor/jsqr/dist/jsQR.js", "/shared/verifier.js", "/vendor/cborg/cborg.js"} <= precached
     for path in precached - {"/clinic/config.json"}:
-        assert clinic.file_for(path).is_file(), path
+        assert clinic.offline_app.file_for(path).is_file(), path
 
 
 def _resolve(base: str, spec: str) -> str:

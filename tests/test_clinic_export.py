@@ -39,6 +39,7 @@ def test_export_writes_the_pinned_configuration(static_site, live_server):
     assert set(config["anchor"]) >= {"kty", "crv", "x", "y"} and "d" not in config["anchor"]
     assert "__BUILD__" not in (static_site.root / "clinic" / "sw.js").read_text()
     assert (static_site.root / "vendor" / "cborg" / "cborg.js").is_file()
+    assert (static_site.root / "shared" / "offline-worker.js").is_file()   # the worker's shared rules
 
 
 @pytest.mark.browser
@@ -53,3 +54,8 @@ def test_the_exported_verifier_works_from_another_origin(static_site, live_serve
     page.keyboard.press("Enter")
     expect(page.locator("#result")).to_have_attribute("data-verdict", "valid")
     expect(page.locator("#verdict")).to_have_text("有効")
+    # The exported worker, with the shared rules it imports, installs and takes the page offline.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    cached = page.evaluate("caches.keys().then(([name]) => caches.open(name))"
+                           ".then(cache => cache.keys()).then(requests => requests.map(r => r.url))")
+    assert f"{static_site.url}/shared/offline-worker.js" in cached

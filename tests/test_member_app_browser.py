@@ -342,7 +342,7 @@ def test_a_new_version_is_offered_not_forced(server, page, monkeypatch):
     expect(page.get_by_role("button", name="パスキーでサインイン")).to_be_visible()
     _wait_offline_ready(page)
     first_cache = page.evaluate("caches.keys()")
-    monkeypatch.setattr(member_pages, "build_id", lambda: "next-version")
+    monkeypatch.setattr(member_pages.offline_app, "build_id", lambda: "next-version")
     page.reload()
     banner = page.locator("#update-banner")
     expect(banner).to_contain_text("新しいバージョンがあります")

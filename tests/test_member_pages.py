@@ -35,28 +35,29 @@ def test_service_worker_scope_caching_and_build(client):
     assert response.headers["Cache-Control"] == "no-cache"
     text = response.get_data(as_text=True)
     assert "__BUILD__" not in text
-    assert f"const BUILD = '{member_pages.build_id()}';" in text
-    assert re.fullmatch(r"[0-9a-f]{12}", member_pages.build_id())
+    assert f"const BUILD = '{member_pages.offline_app.build_id()}';" in text
+    assert re.fullmatch(r"[0-9a-f]{12}", member_pages.offline_app.build_id())
 
 
 def test_the_build_id_follows_the_files(tmp_path, monkeypatch):
+    (tmp_path / "sw.js").write_text("const PRECACHE = [\n  SHELL,\n  '/app/app.css',\n];\n")
     for name in ("index.html", "app.css"):
         (tmp_path / name).write_text(name)
-    monkeypatch.setattr(member_pages, "APP_ROOT", tmp_path)
-    first = member_pages.build_id()
-    assert member_pages.build_id() == first
+    monkeypatch.setattr(member_pages.offline_app, "root", tmp_path)
+    first = member_pages.offline_app.build_id()
+    assert member_pages.offline_app.build_id() == first
     (tmp_path / "app.css").write_text("body { color: red }")
-    assert member_pages.build_id() != first
-    (tmp_path / "notes.txt").write_text("not served, not counted")
-    second = member_pages.build_id()
+    assert member_pages.offline_app.build_id() != first
+    (tmp_path / "notes.txt").write_text("not precached, not counted")
+    second = member_pages.offline_app.build_id()
     (tmp_path / "notes.txt").write_text("changed")
-    assert member_pages.build_id() == second
+    assert member_pages.offline_app.build_id() == second
 
 
 def test_precache_list_and_module_preloads_name_every_module(client):
-    sw = (member_pages.APP_ROOT / "sw.js").read_text(encoding="utf-8")
+    sw = (member_pages.offline_app.root / "sw.js").read_text(encoding="utf-8")
     precache = re.findall(r"^\s+'(/app/[^']*)',$", sw, re.M) + ["/app/"]
-    modules = sorted(f"/app/js/{p.name}" for p in (member_pages.APP_ROOT / "js").glob("*.js"))
+    modules = sorted(f"/app/js/{p.name}" for p in (member_pages.offline_app.root / "js").glob("*.js"))
     assert set(modules) <= set(precache)
     for path in precache:
         with client.get(path) as response:

@@ -23,16 +23,11 @@ def export(directory: Path, trust_list_url):
     static host; the trust-list URL must allow CORS (this server's does)."""
     if trust_list_url:
         current_app.config["CLINIC_TRUST_LIST_URL"] = trust_list_url
-    written = 0
-    for path in [*clinic.precache_paths(), "/clinic/sw.js"]:
+    verifier = clinic.offline_app
+    # Everything the worker precaches (its shared rules and config.json among them), and itself.
+    paths = [*verifier.precache_paths(), verifier.worker_url]
+    for path in paths:
         target = directory / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
         target.parent.mkdir(parents=True, exist_ok=True)
-        if path == "/clinic/config.json":
-            target.write_text(clinic.config_text(), encoding="utf-8")
-        elif path == "/clinic/sw.js":
-            text = (clinic.CLINIC_ROOT / clinic.SERVICE_WORKER).read_text(encoding="utf-8")
-            target.write_text(text.replace("__BUILD__", clinic.build_id()), encoding="utf-8")
-        else:
-            target.write_bytes(clinic.file_for(path).read_bytes())
-        written += 1
-    click.echo(f"{written} files written to {directory} (trust list: {clinic.trust_list_url()})")
+        target.write_bytes(verifier.contents(path))
+    click.echo(f"{len(paths)} files written to {directory} (trust list: {clinic.trust_list_url()})")

@@ -7,8 +7,11 @@ ES modules it shares (web/shared) or installs from npm (/vendor/).
   anchor: ``{"trust_list_url", "anchor", "log_retention_days", "skew_seconds"}``. The page
   hosted elsewhere would ship the same file, written once.
 - ``/clinic/sw.js`` is served with ``Service-Worker-Allowed: /clinic/`` and ``no-cache``; its
-  ``__BUILD__`` becomes a digest of everything it precaches (config.json included), so any change
-  installs a new worker with a new cache, which the page offers, never forces.
+  ``__BUILD__`` becomes a digest of everything it precaches (config.json included; see
+  server/views/pwa.py), so any change installs a new worker with a new cache, which the page
+  offers, never forces.
+- ``/shared/`` serves web/shared to both apps: the verifier's modules and the service-worker
+  rules (offline-worker.js) the member app's worker imports too.
 - The app's files are ``no-cache``: the service worker is the offline cache.
 """
 from __future__ import annotations
@@ -30,14 +33,11 @@ from flask import (
 
 from ..keys import publishing
 from ..paths import WEB_ROOT
+from .pwa import SHARED_ROOT, OfflineApp, no_cache
 
 bp = Blueprint("clinic", __name__)
 
-CLINIC_ROOT = WEB_ROOT / "clinic"
-SHARED_ROOT = WEB_ROOT / "shared"
 VENDOR_ROOT = WEB_ROOT / "node_modules"
-PAGE = "index.html"
-SERVICE_WORKER = "sw.js"
 MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
              ".webmanifest": "application/manifest+json"}
 DEFAULT_LOG_RETENTION_DAYS = 30
@@ -46,18 +46,26 @@ DEFAULT_LOG_RETENTION_DAYS = 30
 VENDORED = {"cborg", "jsqr"}
 
 
-def _no_cache(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+def config_text() -> str:
+    """config.json: served, precached, exported, and part of the worker's build."""
+    return json.dumps({
+        "trust_list_url": trust_list_url(),
+        "anchor": publishing.anchor_jwk(),
+        "log_retention_days": current_app.config.get("CLINIC_LOG_RETENTION_DAYS",
+                                                     DEFAULT_LOG_RETENTION_DAYS),
+        "skew_seconds": current_app.config["VERIFY_SKEW_SECONDS"],
+    }, ensure_ascii=False, indent=1)
+
+
+offline_app = OfflineApp("/clinic/", WEB_ROOT / "clinic", MIMETYPES,
+                         mounts={"/shared/": SHARED_ROOT, "/vendor/": VENDOR_ROOT},
+                         generated={"/clinic/config.json": config_text})
 
 
 @bp.route("/clinic/")
 def index():
-    html = (CLINIC_ROOT / PAGE).read_text(encoding="utf-8")
-    response = _no_cache(Response(html, mimetype="text/html"))
-    response.headers["Content-Security-Policy"] = _content_security_policy(html)
-    response.headers["Referrer-Policy"] = "no-referrer"
+    html = offline_app.shell_text()
+    response = offline_app.shell_response(html, _content_security_policy(html))
     response.headers["Permissions-Policy"] = "camera=(self)"
     response.add_etag()
     return response.make_conditional(request)
@@ -66,17 +74,14 @@ def index():
 @bp.route("/clinic/config.json")
 def config():
     """What the page pins and where it fetches the trust list (see web/clinic/js/config.js)."""
-    response = _no_cache(Response(config_text(), mimetype="application/json"))
+    response = no_cache(Response(config_text(), mimetype="application/json"))
     response.add_etag()
     return response.make_conditional(request)
 
 
 @bp.route("/clinic/sw.js")
 def service_worker():
-    text = (CLINIC_ROOT / SERVICE_WORKER).read_text(encoding="utf-8")
-    response = _no_cache(Response(text.replace("__BUILD__", build_id()), mimetype="text/javascript"))
-    response.headers["Service-Worker-Allowed"] = "/clinic/"
-    return response
+    return offline_app.worker_response()
 
 
 @bp.route("/clinic/anchor.json")
@@ -89,10 +94,7 @@ def anchor():
 
 @bp.route("/clinic/<path:filename>")
 def files(filename):
-    suffix = "." + filename.rsplit(".", 1)[-1] if "." in filename else ""
-    if suffix not in MIMETYPES or filename in (PAGE, SERVICE_WORKER):
-        abort(404)
-    return _no_cache(send_from_directory(CLINIC_ROOT, filename, mimetype=MIMETYPES[suffix], max_age=0))
+    return offline_app.file_response(filename)
 
 
 @bp.route("/vendor/<package>/<path:filename>")
@@ -106,61 +108,14 @@ def vendor(package, filename):
 
 @bp.route("/shared/<path:filename>")
 def shared(filename):
-    return _no_cache(send_from_directory(SHARED_ROOT, filename, max_age=0))
+    return no_cache(send_from_directory(SHARED_ROOT, filename, max_age=0))
 
 
-# -- configuration, build id, policy -------------------------------------------
+# -- configuration and policy ----------------------------------------------------------
 
 def trust_list_url() -> str:
     return (current_app.config.get("CLINIC_TRUST_LIST_URL")
             or current_app.config["PUBLIC_URL"].rstrip("/") + "/api/v1/trust-list")
-
-
-def config_text() -> str:
-    return json.dumps({
-        "trust_list_url": trust_list_url(),
-        "anchor": publishing.anchor_jwk(),
-        "log_retention_days": current_app.config.get("CLINIC_LOG_RETENTION_DAYS",
-                                                     DEFAULT_LOG_RETENTION_DAYS),
-        "skew_seconds": current_app.config["VERIFY_SKEW_SECONDS"],
-    }, ensure_ascii=False, indent=1)
-
-
-def precache_paths() -> list[str]:
-    """The service worker's PRECACHE list, read from web/clinic/sw.js."""
-    text = (CLINIC_ROOT / SERVICE_WORKER).read_text(encoding="utf-8")
-    block = re.search(r"const PRECACHE = \[(.*?)\];", text, re.S).group(1)
-    return ["/clinic/" if shell else path for path, shell in re.findall(r"'([^']+)'|\b(SHELL)\b", block)]
-
-
-def file_for(path: str):
-    """The file behind a precached URL path (None for generated ones)."""
-    if path == "/clinic/":
-        return CLINIC_ROOT / PAGE
-    for prefix, root in (("/clinic/", CLINIC_ROOT), ("/shared/", SHARED_ROOT), ("/vendor/", VENDOR_ROOT)):
-        if path.startswith(prefix):
-            return root / path[len(prefix):]
-    raise ValueError(path)
-
-
-_build_ids: dict[tuple, str] = {}
-
-
-def build_id() -> str:
-    """A digest of the worker and everything it precaches (12 hex digits), recomputed when
-    a file or the configuration changes."""
-    paths = precache_paths()
-    files = [CLINIC_ROOT / SERVICE_WORKER] + [file_for(p) for p in paths if p != "/clinic/config.json"]
-    stamp = (config_text(), *((str(f), f.stat().st_mtime_ns, f.stat().st_size) if f.is_file() else (str(f),)
-                              for f in files))
-    if stamp not in _build_ids:
-        digest = hashlib.sha256(stamp[0].encode())
-        for file in files:
-            digest.update(str(file).encode() + b"\0")
-            digest.update(file.read_bytes() if file.is_file() else b"(missing)")
-        _build_ids.clear()
-        _build_ids[stamp] = digest.hexdigest()[:12]
-    return _build_ids[stamp]
 
 
 def _content_security_policy(html: str) -> str:

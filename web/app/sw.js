@@ -1,16 +1,15 @@
-// 資格パス member app service worker.
-// - A versioned cache: BUILD is replaced by server/member_pages.py with a digest of the app
-//   files, so any change to them is a new worker and a new cache.
-// - An explicit precache list: the app shell. Old caches are deleted on activate.
-// - Named fetch handlers: the shell cache-first; /api/ and /auth/ network-only, so personal
-//   data never lands in this cache (the page keeps its own copy in localStorage, on purpose).
+// 資格パス member app service worker. The rules are web/shared/offline-worker.js, shared with
+// the clinic verifier; this file names what the member app keeps offline.
+// - BUILD is replaced by the server (server/views/pwa.py) with a digest of this file and
+//   everything PRECACHE names, so any change to them is a new worker and a new cache.
+// - The shell and its files cache-first; /api/ and /auth/ network-only, so personal data never
+//   lands in this cache (the page keeps its own copy in localStorage, on purpose).
 // - A new version waits until the page asks for it (SKIP_WAITING): offered, never forced.
 
+importScripts('/shared/offline-worker.js');
+
 const BUILD = '__BUILD__';
-const CACHE_PREFIX = 'shikaku-app-';
-const CACHE = `${CACHE_PREFIX}${BUILD}`;
 const SHELL = '/app/';
-const PAGES = [SHELL, '/app/activate'];   // one shell, routed by the page itself
 
 const PRECACHE = [
   SHELL,
@@ -35,59 +34,16 @@ const PRECACHE = [
   '/app/js/tokens.js',
   '/app/js/update-banner.js',
   '/app/js/webauthn.js',
+  '/shared/offline-worker.js',
 ];
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(precache());
+serveOffline({
+  cachePrefix: 'shikaku-app-',
+  build: BUILD,
+  shell: SHELL,
+  pages: [SHELL, '/app/activate'],   // one shell, routed by the page itself
+  precache: PRECACHE,
+  networkOnly: ['/api/', '/auth/'],
+  // Straight from the server, not from the HTTP cache: this version's files exactly.
+  precacheMode: 'reload',
 });
-
-self.addEventListener('activate', (event) => {
-  event.waitUntil(deleteOldCaches().then(() => self.clients.claim()));
-});
-
-self.addEventListener('message', (event) => {
-  if (event.data?.type === 'SKIP_WAITING') self.skipWaiting();
-});
-
-self.addEventListener('fetch', (event) => {
-  const request = event.request;
-  const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/auth/')) {
-    event.respondWith(networkOnly(request));
-  } else if (request.mode === 'navigate' && PAGES.includes(url.pathname)) {
-    event.respondWith(appShellPage(request));
-  } else if (PRECACHE.includes(url.pathname)) {
-    event.respondWith(appShellFile(request));
-  }
-});
-
-async function precache() {
-  const cache = await caches.open(CACHE);
-  // Straight from the server, not from the HTTP cache: this version's files exactly. Without
-  // cookies: these answers must not replace the session cookie while a sign-in is under way.
-  await cache.addAll(PRECACHE.map((path) => new Request(path, { cache: 'reload', credentials: 'omit' })));
-}
-
-async function deleteOldCaches() {
-  const names = await caches.keys();
-  await Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
-    .map((name) => caches.delete(name)));
-}
-
-/** /app/ and /app/activate are one page: the cached shell, which routes by its URL. */
-async function appShellPage(request) {
-  const cached = await caches.match(SHELL, { cacheName: CACHE });
-  return cached ?? fetch(request);
-}
-
-/** Cache-first for the shell's own files. */
-async function appShellFile(request) {
-  const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: true });
-  return cached ?? fetch(request);
-}
-
-/** Personal data: always from the network, never stored here. */
-function networkOnly(request) {
-  return fetch(request);
-}

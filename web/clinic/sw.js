@@ -1,17 +1,20 @@
 // 資格パス clinic verifier service worker: the page works offline after one online visit.
-// - A versioned cache: BUILD is replaced by server/clinic.py with a digest of every file
-//   below and of config.json, so any change to them is a new worker with a new cache.
-//   (Hosting the static files elsewhere: replace __BUILD__ with a new value per release.)
-// - An explicit precache list: the page, its configuration (with the pinned anchor), its
-//   modules, the shared verifier and trust-list modules, and the npm modules they import —
-//   cborg's files as its own imports name them, and jsQR for the worker.
-// - Old caches are deleted on activate. Named fetch handlers: the app cache-first; the trust
-//   list is never cached here (the page keeps the signed text itself, in IndexedDB).
+// The rules are web/shared/offline-worker.js, shared with the member app; this file names
+// what the verifier keeps offline.
+// - BUILD is replaced by the server (server/views/pwa.py) with a digest of this file, every
+//   file below and config.json, so any change to them is a new worker with a new cache.
+//   (Hosting the static files elsewhere: replace __BUILD__ with a new value per release;
+//   `shikaku clinic export` does.)
+// - The precache list: the page, its configuration (with the pinned anchor), its modules, the
+//   shared verifier and trust-list modules, the shared worker rules, and the npm modules they
+//   import — cborg's files as its own imports name them, and jsQR for the worker.
+// - The app cache-first; the trust list is never cached here (the page keeps the signed text
+//   itself, in IndexedDB): anything not precached goes to the network as if we were not here.
 // - A new version waits until the page asks for it (SKIP_WAITING): offered, never forced.
 
+importScripts('/shared/offline-worker.js');
+
 const BUILD = '__BUILD__';
-const CACHE_PREFIX = 'shikaku-clinic-';
-const CACHE = `${CACHE_PREFIX}${BUILD}`;
 const SHELL = '/clinic/';
 
 const PRECACHE = [
@@ -40,6 +43,7 @@ const PRECACHE = [
   '/shared/clinic/verdict.js',
   '/shared/trust-list.js',
   '/shared/verifier.js',
+  '/shared/offline-worker.js',
   '/shared/token/claims.js',
   '/shared/token/cose.js',
   '/shared/token/digits.js',
@@ -64,50 +68,11 @@ const PRECACHE = [
   '/vendor/jsqr/dist/jsQR.js',
 ];
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(precache());
+serveOffline({
+  cachePrefix: 'shikaku-clinic-',
+  build: BUILD,
+  shell: SHELL,
+  precache: PRECACHE,
+  // Revalidated with the server (a 304 costs no body): this version's files exactly.
+  precacheMode: 'no-cache',
 });
-
-self.addEventListener('activate', (event) => {
-  event.waitUntil(deleteOldCaches().then(() => self.clients.claim()));
-});
-
-self.addEventListener('message', (event) => {
-  if (event.data?.type === 'SKIP_WAITING') self.skipWaiting();
-});
-
-self.addEventListener('fetch', (event) => {
-  const request = event.request;
-  const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (request.mode === 'navigate' && url.pathname === SHELL) {
-    event.respondWith(appPage(request));
-  } else if (PRECACHE.includes(url.pathname)) {
-    event.respondWith(appFile(request));
-  }
-  // Anything else (the trust list above all) goes to the network as if we were not here.
-});
-
-async function precache() {
-  const cache = await caches.open(CACHE);
-  // Revalidated with the server (a 304 costs no body), so this version's files exactly.
-  await cache.addAll(PRECACHE.map((path) => new Request(path, { cache: 'no-cache', credentials: 'omit' })));
-}
-
-async function deleteOldCaches() {
-  const names = await caches.keys();
-  await Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
-    .map((name) => caches.delete(name)));
-}
-
-/** The page itself, from the cache (offline) or the network (first visit). */
-async function appPage(request) {
-  const cached = await caches.match(SHELL, { cacheName: CACHE });
-  return cached ?? fetch(request);
-}
-
-/** Cache-first for the app's own files, the verifier and the decoders. */
-async function appFile(request) {
-  const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: true });
-  return cached ?? fetch(request);
-}
