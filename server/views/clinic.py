@@ -33,6 +33,7 @@ from flask import (
 
 from ..keys import publishing
 from ..paths import WEB_ROOT
+from . import caching
 from .pwa import SHARED_ROOT, OfflineApp, no_cache
 
 bp = Blueprint("clinic", __name__)
@@ -88,7 +89,7 @@ def service_worker():
 def anchor():
     """The trust anchor alone (the page reads it from config.json)."""
     response = jsonify(publishing.anchor_jwk())
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    caching.public(response, 86400)
     return response
 
 
@@ -102,7 +103,7 @@ def vendor(package, filename):
     if package not in VENDORED:
         abort(404)
     response = send_from_directory(VENDOR_ROOT / package, filename)
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    caching.public(response, 86400)
     return response
 
 

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..problems import Problem
+from . import caching
 
 JSON_PREFIXES = ("/api/", "/auth/", "/admin/api/")
 
@@ -49,15 +50,12 @@ def json_error(status: int, code: str, ja: str, en: str, **extra) -> Response:
     """The one JSON error shape."""
     response = jsonify(error=code, message=ja, message_en=en, **extra)
     response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return caching.personal(response)
 
 
 def error_page(status: int, ja: str, en: str) -> Response:
-    response = Response(render_template("error.html", status=status, ja=ja, en=en), status=status,
-                        mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return caching.personal(Response(render_template("error.html", status=status, ja=ja, en=en),
+                                     status=status, mimetype="text/html"))
 
 
 def answer(status: int, code: str, ja: str, en: str, **extra) -> Response:

@@ -1,6 +1,6 @@
 """The member's own data and tokens: /api/v1/me (docs/member-api.md).
 
-Everything here is personal data: answers are ``Cache-Control: no-store``; the app keeps
+Everything here is personal data: answers are ``Cache-Control: no-store`` (views/caching.py); the app keeps
 what it needs offline on the device itself.
 """
 from __future__ import annotations
@@ -20,12 +20,6 @@ from ..register import audit
 from ..token_core import DocumentKind
 
 bp = Blueprint("member_api", __name__, url_prefix="/api/v1")
-
-
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def member_json(member, *, signed_in) -> dict:

@@ -9,6 +9,7 @@ import json
 from flask import Blueprint, Response, current_app, request
 
 from ..keys import publishing
+from . import caching
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 well_known = Blueprint("well_known", __name__, url_prefix="/.well-known")
@@ -17,10 +18,9 @@ well_known = Blueprint("well_known", __name__, url_prefix="/.well-known")
 def _public(body: str, max_age: int) -> Response:
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
-    response.headers["Cache-Control"] = f"public, max-age={max_age}, must-revalidate"
+    caching.public(response, max_age, revalidate=True)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
 
 

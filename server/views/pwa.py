@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import Response, abort, send_from_directory
 
 from ..paths import WEB_ROOT
+from . import caching
 
 SHARED_ROOT = WEB_ROOT / "shared"
 #: The service-worker rules every app's sw.js imports, and precaches, served from /shared/.
@@ -30,9 +31,9 @@ BUILD_PLACEHOLDER = "__BUILD__"
 
 
 def no_cache(response: Response) -> Response:
-    """Revalidate every time: offline copies belong to the service worker, not the HTTP cache."""
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    """Revalidate every time: offline copies belong to the service worker, not the HTTP cache
+    (the blueprints' policy in views/caching.py; said here too for the reader)."""
+    response.headers["Cache-Control"] = caching.NO_CACHE
     return response
 
 

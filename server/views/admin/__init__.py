@@ -12,11 +12,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder=str(WEB_ROO
                static_url_path="/static")
 
 
-@bp.after_request
-def _no_store(response):
-    """Admin pages show personal data: never kept in a shared PC's browser cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 from . import audit_log, auth, imports, keys, members, printing, staff  # noqa: E402,F401  (register the views)
