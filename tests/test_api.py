@@ -27,9 +27,20 @@ def test_trust_list_headers_cache_cors_and_etag(client):
     etag = response.headers["ETag"]
     again = client.get("/api/v1/trust-list", headers={"If-None-Match": etag})
     assert again.status_code == 304
-    preflight = client.options("/api/v1/trust-list")
-    assert preflight.status_code == 204
-    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    preflight = client.options("/api/v1/trust-list", headers={
+        "Origin": "https://clinic.example.jp", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "if-none-match" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert preflight.headers["Access-Control-Max-Age"] == "86400"
+    assert "ETag" in client.get("/api/v1/trust-list", headers={"Origin": "https://clinic.example.jp"}
+                                ).headers["Access-Control-Expose-Headers"]
+
+
+def test_the_member_api_is_not_open_to_other_origins(client):
+    response = client.get("/api/v1/me", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
 
 
 def test_unchanged_list_keeps_its_etag_until_refresh(client, clock, app):

@@ -5,7 +5,6 @@ session, is single use (popped when verified) and expires after CHALLENGE_SECOND
 """
 from __future__ import annotations
 
-import base64
 import json
 from urllib.parse import urlsplit
 
@@ -17,6 +16,7 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
@@ -49,16 +49,8 @@ def origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _remember(purpose: str, challenge: bytes, **extra) -> None:
-    session[f"webauthn:{purpose}"] = {"challenge": _b64(challenge),
+    session[f"webauthn:{purpose}"] = {"challenge": bytes_to_base64url(challenge),
                                       "expires": clock.now() + CHALLENGE_SECONDS, **extra}
 
 
@@ -93,7 +85,7 @@ def verify_registration(purpose: str, credential: dict, *, owner_type: str, owne
     state = _take(purpose)
     try:
         verified = verify_registration_response(
-            credential=credential, expected_challenge=_unb64(state["challenge"]),
+            credential=credential, expected_challenge=base64url_to_bytes(state["challenge"]),
             expected_rp_id=rp_id(), expected_origin=origin(), require_user_verification=True,
             supported_pub_key_algs=ALGORITHMS)
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
@@ -124,7 +116,7 @@ def authentication_options(purpose: str) -> str:
 def verify_authentication(purpose: str, credential: dict, *, owner_type: str) -> PasskeyCredential:
     state = _take(purpose)
     try:
-        credential_id = _unb64(credential["rawId"])
+        credential_id = base64url_to_bytes(credential["rawId"])
     except (KeyError, TypeError, ValueError) as exc:
         raise PasskeyError("sign_in_failed", "サインインできませんでした",
             "sign-in failed") from exc
@@ -135,7 +127,7 @@ def verify_authentication(purpose: str, credential: dict, *, owner_type: str) ->
             "this passkey is not registered")
     try:
         verified = verify_authentication_response(
-            credential=credential, expected_challenge=_unb64(state["challenge"]),
+            credential=credential, expected_challenge=base64url_to_bytes(state["challenge"]),
             expected_rp_id=rp_id(), expected_origin=origin(),
             credential_public_key=record.public_key,
             credential_current_sign_count=record.sign_count, require_user_verification=True)

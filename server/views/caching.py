@@ -45,4 +45,6 @@ def init_app(app: Flask) -> None:
         if not (chosen.startswith("public") or chosen == NO_STORE):   # public() or personal()
             response.headers["Cache-Control"] = POLICY.get(request.blueprint, NO_STORE)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.status_code == 304:
+            response.close()     # a revalidated file sends no body: close it now (Werkzeug won't)
         return response

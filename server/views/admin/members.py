@@ -23,7 +23,7 @@ FORM_FIELDS = ["insurer_number", "symbol", "number", "branch", "relationship", "
 
 
 def _member(member_id: int) -> Member:
-    return db.session.get(Member, member_id) or abort(404)
+    return db.get_or_404(Member, member_id)
 
 
 @bp.route("/", methods=["GET", "POST"])

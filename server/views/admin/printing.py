@@ -7,7 +7,6 @@ issues a new 利用開始コード, which replaces the previous one.
 from __future__ import annotations
 
 from flask import (
-    abort,
     flash,
     make_response,
     redirect,
@@ -28,11 +27,11 @@ from . import bp
 
 
 def _member(member_id: int) -> Member:
-    return db.session.get(Member, member_id) or abort(404)
+    return db.get_or_404(Member, member_id)
 
 
 def _card(card_id: int) -> EligibilityCard:
-    return db.session.get(EligibilityCard, card_id) or abort(404)
+    return db.get_or_404(EligibilityCard, card_id)
 
 
 def _private(body, status: int = 200):

@@ -1,0 +1,60 @@
+"""The member's signed-in session, and which members they may see.
+
+A member sees themself; an insured person (本人) also sees their dependents (家族).
+A dependent who signs in themself sees only their own card.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app, g, session
+
+from .. import clock
+from ..extensions import db
+from ..models import Member
+from ..token_core.claims import Relationship
+
+
+def sign_in(member: Member) -> None:
+    session.clear()
+    session["member_id"] = member.id
+    session["member_since"] = clock.now()
+    session.permanent = True
+
+
+def current_member() -> Member | None:
+    since = session.get("member_since")
+    if since is None or clock.now() - since > current_app.config["MEMBER_SESSION_DAYS"] * 86400:
+        return None
+    member_id = session.get("member_id")
+    return db.session.get(Member, member_id) if member_id else None
+
+
+def member_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        member = current_member()
+        if member is None:
+            abort(401)          # answered as {"error": "signed_out", …} (views/errors.py)
+        g.member = member
+        g.actor = f"member:{member.id}"
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def visible_members(member: Member) -> list[Member]:
+    """Yourself first, then (for an insured person) each dependent."""
+    if member.relationship is Relationship.INSURED:
+        return [member, *sorted(member.dependents, key=lambda d: d.branch)]
+    return [member]
+
+
+def visible(member: Member, member_id: int | None) -> Member:
+    """The member ``member_id`` if the signed-in member may see them; 404 otherwise
+    (no hint whether someone else with that id exists)."""
+    if member_id is None:
+        return member
+    for candidate in visible_members(member):
+        if candidate.id == member_id:
+            return candidate
+    abort(404)

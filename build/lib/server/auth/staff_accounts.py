@@ -1,0 +1,82 @@
+"""Staff accounts: one-time invitation links, passkey-only accounts, roles."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from flask import current_app
+
+from .. import clock
+from ..extensions import db
+from ..models import ROLES, Staff, StaffInvite
+from ..problems import Problem
+from ..register import audit
+
+INVITE_HOURS = 72
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class StaffError(Problem):
+    """A staff invitation or account cannot be used."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(email: str, role: str, *, invited_by: str) -> str:
+    """Create a one-time registration link, valid INVITE_HOURS. Returns the link."""
+    email = email.strip().lower()
+    if not _EMAIL.fullmatch(email):
+        raise StaffError("invalid_email", "メールアドレスの形式が正しくありません",
+            "not an email address")
+    if role not in ROLES:
+        raise StaffError("invalid_role", f"役割は {' / '.join(ROLES)} のいずれかです",
+            f"role must be one of {ROLES}")
+    if db.session.scalar(db.select(Staff).where(Staff.email == email)):
+        raise StaffError("staff_exists", "この職員はすでに登録されています",
+            "this staff member already exists")
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    record = StaffInvite(email=email, role=role, token_hash=_hash(token), created_at=now,
+                         expires_at=now + INVITE_HOURS * 3600, invited_by=invited_by)
+    db.session.add(record)
+    db.session.flush()
+    audit.record("staff.invite", record, after={"email": email, "role": role}, actor=invited_by)
+    db.session.commit()
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/admin/invite/{token}"
+
+
+def open_invite(token: str) -> StaffInvite:
+    record = db.session.scalar(db.select(StaffInvite).where(StaffInvite.token_hash == _hash(token)))
+    if record is None:
+        raise StaffError("invalid_invitation", "招待リンクが正しくありません",
+            "invalid invitation link")
+    if record.used_at is not None:
+        raise StaffError("invitation_used", "この招待リンクは使用済みです",
+            "this invitation was already used")
+    if clock.now() >= record.expires_at:
+        raise StaffError("invitation_expired", "招待リンクの有効期限が切れています。管理者に再発行を依頼してください",
+            "the invitation expired; ask an admin for a new one")
+    return record
+
+
+def accept(invite_record: StaffInvite, *, user_handle: bytes) -> Staff:
+    """Create the account (the caller adds the passkey and commits in the same transaction)."""
+    if db.session.scalar(db.select(Staff).where(Staff.email == invite_record.email)):
+        raise StaffError("staff_exists", "この職員はすでに登録されています",
+            "this staff member already exists")
+    staff = Staff(email=invite_record.email, role=invite_record.role,
+                  user_handle=user_handle, created_at=clock.now())
+    db.session.add(staff)
+    invite_record.used_at = clock.now()
+    db.session.flush()
+    audit.record("staff.create", staff, after={"email": staff.email, "role": staff.role},
+                 actor=f"staff:{staff.id}")
+    return staff
+
+
+def active(staff_id: int | None) -> Staff | None:
+    staff = db.session.get(Staff, staff_id) if staff_id else None
+    return staff if staff and staff.disabled_at is None else None

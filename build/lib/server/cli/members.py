@@ -1,0 +1,74 @@
+"""`shikaku members list` and `shikaku members import`."""
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from ..models import Insurer, Member
+from ..token_core.claims import Relationship
+from ..register.csv_import import import_members
+
+
+@click.group()
+def members():
+    """The member register (加入者)."""
+
+
+@members.command("list")
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+@with_appcontext
+def list_members(as_json):
+    """Insurer number, 記号, 番号, 枝番 and name of each member."""
+    rows = [{"insurer_number": m.insurer.number, "symbol": m.symbol, "number": m.number,
+             "branch": m.branch, "relationship": int(m.relationship), "name": m.name}
+            for m in db.session.scalars(db.select(Member).join(Insurer).order_by(
+                Insurer.number, Member.symbol, Member.number, Member.branch))]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo("保険者番号 記号      番号        枝番 本人/家族 氏名")
+    for r in rows:
+        click.echo(f"{r['insurer_number']:<10} {r['symbol']:<9} {r['number']:<11} "
+                   f"{r['branch'] or '-':<4} {Relationship(r['relationship']).ja:<7} {r['name']}")
+
+
+ACTIONS = {"create": "新規 create", "update": "更新 update", "unchanged": "変更なし unchanged"}
+
+
+@members.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--dry-run", is_flag=True, help="report what would change; write nothing")
+@click.option("--encoding", type=click.Choice(["auto", "utf-8", "cp932"], case_sensitive=False),
+              default="auto", show_default=True,
+              help="auto: BOM or valid UTF-8 → UTF-8, else CP932 (Shift_JIS)")
+@with_appcontext
+def import_command(file, dry_run, encoding):
+    """Import members from a CSV FILE (columns: docs/csv-import.md). All rows or none.
+
+    Exit status 0 when imported (or, with --dry-run, when every row is valid), 1 when a
+    row is invalid (every error is listed and nothing is written), 2 on usage errors.
+    """
+    with open(file, "rb") as f:
+        data = f.read()
+    report = import_members(data, encoding=encoding, dry_run=dry_run)
+    if report.errors:
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"取り込みませんでした: エラー {len(report.errors)}件。何も書き込んでいません / "
+                   f"not imported: {len(report.errors)} error(s); nothing was written", err=True)
+        sys.exit(1)
+    counts = (f"新規 {report.created}件・更新 {report.updated}件・変更なし {report.unchanged}件"
+              f"（文字コード {report.encoding}）")
+    if dry_run:
+        for change in report.changes:     # row numbers and field names only, never values
+            fields = f" ({', '.join(change.fields)})" if change.fields else ""
+            click.echo(f"row {change.row}: {ACTIONS[change.action]}{fields}")
+        click.echo(f"ドライラン（書き込みなし）: {counts} / dry run, nothing written: "
+                   f"{report.created} to create, {report.updated} to update, "
+                   f"{report.unchanged} unchanged")
+    else:
+        click.echo(f"取り込みました: {counts} / imported: {report.created} created, "
+                   f"{report.updated} updated, {report.unchanged} unchanged "
+                   f"(encoding {report.encoding})")

@@ -1,0 +1,57 @@
+# Shikaku Pass default settings: the embedded development default.
+# Every setting can be overridden by a file named in SHIKAKU_CONFIG (see
+# production.example.py) and then by SHIKAKU_<NAME> environment variables
+# (values parsed as JSON when they parse, e.g. SHIKAKU_NOTICE_TOKEN_DAYS=3).
+
+ENV = "development"            # "production" never invents members and needs its keys provisioned
+DEMO_DATA = True               # seed a demo insurer and members on first start (development only)
+# SQLALCHEMY_DATABASE_URI defaults to SQLite in the instance folder: instance/shikaku.sqlite3
+
+# Tokens
+NOTICE_TOKEN_DAYS = 7          # life of a phone token; the app refreshes it when online
+TOKEN_REFRESH_SECONDS = 86400  # the app fetches a new token when online and its token is older
+CARD_VALIDITY_DAYS = 365       # 資格確認書 validity chosen by the insurer (at most 5 years)
+VERIFY_SKEW_SECONDS = 300      # clock disagreement tolerated when verifying
+
+# Printed notices: the insurer's address block, by insurer number (optional)
+INSURER_CONTACTS = {"06138093": ["〒100-0000 東京都千代田区〇〇1-2-3", "お問い合わせ 0120-000-000（平日 9:00〜17:00）"]}
+
+# Activation codes printed on the notice
+ACTIVATION_CODE_DAYS = 90      # a code expires after this many days
+ACTIVATION_MAX_ATTEMPTS = 5    # wrong birth dates before the code locks
+
+# Trust list
+TRUST_LIST_VALIDITY_SECONDS = 2 * 86400   # after this a verifier warns "stale" (要更新)
+TRUST_LIST_GRACE_SECONDS = 14 * 86400     # after validity + grace, verdicts need a re-sync (要再同期)
+TRUST_LIST_REFRESH_SECONDS = 6 * 3600     # re-sign an unchanged list this often
+TRUST_LIST_MAX_AGE = 300                  # Cache-Control max-age for GET /api/v1/trust-list
+
+# Keys: private keys live in instance/keys with mode 0600. Set KEY_PASSPHRASE
+# (SHIKAKU_KEY_PASSPHRASE) to encrypt them at rest.
+KEY_PASSPHRASE = None
+
+# Database errors never carry row values (names, 記号・番号) into logs
+SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
+
+# Sessions: HttpOnly, SameSite=Lax, Secure outside development (None = decide by ENV)
+SESSION_COOKIE_NAME = "shikaku_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = None
+WTF_CSRF_TIME_LIMIT = None     # the CSRF token lives as long as the session
+STAFF_IDLE_MINUTES = 30        # staff are signed out after this many idle minutes
+MEMBER_SESSION_DAYS = 30       # members sign in again with their passkey after this
+PERMANENT_SESSION_LIFETIME = 30 * 86400
+
+# Rate limits per client address (Flask-Limiter); use a shared store with several workers
+RATELIMIT_STORAGE_URI = "memory://"
+PROXY_FIX_HOPS = 0             # behind N trusted proxies, take the client address from X-Forwarded-For
+ACTIVATION_RATE_LIMIT = "10 per minute; 60 per day"
+SIGN_IN_RATE_LIMIT = "30 per minute"
+
+# Clinic verifier (/clinic/config.json): where it fetches the trust list (default: this
+# server's /api/v1/trust-list; set a CDN URL here), and how long its day log keeps entries
+CLINIC_TRUST_LIST_URL = None
+CLINIC_LOG_RETENTION_DAYS = 30
+
+PUBLIC_URL = "http://localhost:5000"      # printed at start; the member and clinic links

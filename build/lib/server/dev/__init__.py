@@ -1,0 +1,1 @@
+"""Development only: first-start bootstrap (migrate, keys, demo data, URLs) and the demo register."""

@@ -1,0 +1,49 @@
+"""Demo data for the embedded development default. Never used in production."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from ..extensions import db
+from ..models import CopayRatio, Eligibility, Insurer, Member
+
+DEMO_INSURER = ("06138093", "資格パス健康保険組合（デモ）")
+
+# (symbol, number, branch, relationship, name, kana, sex, birth, acquired, ratio, ratio_from, last4, limit)
+_HOUSEHOLDS = [
+    [
+        ("1234", "5678", "00", 1, "𠮷田 太郎", "ヨシダ タロウ", 1, date(1980, 5, 15),
+         date(2015, 4, 1), 30, date(2015, 4, 1), "4821", None),
+        ("1234", "5678", "01", 2, "𠮷田 花子", "ヨシダ ハナコ", 2, date(1982, 8, 20),
+         date(2015, 4, 1), 30, date(2015, 4, 1), "1937", None),
+        ("1234", "5678", "02", 2, "𠮷田 陽菜", "ヨシダ ヒナ", 2, date(2021, 6, 1),
+         date(2021, 6, 1), 20, date(2021, 6, 1), "6604", None),
+    ],
+    [
+        ("1234", "91", "00", 1, "髙橋 和夫", "タカハシ カズオ", 1, date(1954, 3, 10),
+         date(1999, 10, 1), 20, date(2024, 4, 1), "2208", "B04"),
+    ],
+]
+
+
+def seed() -> list[Member]:
+    insurer = Insurer(number=DEMO_INSURER[0], name=DEMO_INSURER[1])
+    db.session.add(insurer)
+    members = []
+    for household in _HOUSEHOLDS:
+        insured = None
+        for row in household:
+            (symbol, number, branch, rel, name, kana, sex, birth, acquired,
+             ratio, ratio_from, last4, limit) = row
+            member = Member(insurer=insurer, symbol=symbol, number=number, branch=branch,
+                            relationship=rel, insured_person=insured, name=name, name_kana=kana,
+                            sex=sex, birth_date=birth, mynumber_last4=last4,
+                            limit_category=limit, limit_consent=limit is not None)
+            member.eligibilities.append(Eligibility(acquired_on=acquired,
+                                                    revocation_seed=secrets.token_bytes(16)))
+            member.copay_ratios.append(CopayRatio(ratio=ratio, effective_from=ratio_from))
+            db.session.add(member)
+            members.append(member)
+            insured = insured or member
+    db.session.commit()
+    return members

@@ -1,0 +1,15 @@
+"""Database models. One module per thing an insurer's staff would name."""
+from .activation import ActivationCode
+from .audit import AuditEntry
+from .card import EligibilityCard
+from .insurer import Insurer
+from .member import CopayRatio, Eligibility, Member
+from .passkey import PasskeyCredential
+from .revocation import RevocationEntry
+from .signing_key import SigningKeyRecord
+from .staff import ROLES, Staff, StaffInvite
+from .trust_list_snapshot import TrustListSnapshot
+
+__all__ = ["ActivationCode", "AuditEntry", "EligibilityCard", "Insurer", "Member",
+           "Eligibility", "CopayRatio", "PasskeyCredential", "RevocationEntry",
+           "SigningKeyRecord", "ROLES", "Staff", "StaffInvite", "TrustListSnapshot"]

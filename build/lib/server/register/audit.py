@@ -1,0 +1,98 @@
+"""The audit trail: every write records who, when, and what changed (before/after).
+
+Entries go to the database in the same transaction as the change they describe, so a
+change and its record are written together or not at all. Application logs get only
+the action and ids, never 記号・番号 or names.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+
+from flask import g, has_request_context
+
+from .. import clock
+from ..extensions import db
+from ..models import AuditEntry
+
+log = logging.getLogger("shikaku.audit")
+
+
+def current_actor() -> str:
+    if has_request_context() and getattr(g, "actor", None):
+        return g.actor
+    return "cli"
+
+
+def record(action: str, target, *, before: dict | None = None, after: dict | None = None,
+           actor: str | None = None) -> AuditEntry:
+    entry = AuditEntry(at=clock.now(), actor=actor or current_actor(), action=action,
+                       target_type=type(target).__name__.lower(), target_id=getattr(target, "id", None),
+                       before_json=dump(before), after_json=dump(after))
+    db.session.add(entry)
+    log.info("%s %s#%s by %s", action, entry.target_type, entry.target_id, entry.actor)
+    return entry
+
+
+def changes(before: dict | None, after: dict | None) -> dict:
+    """Only the fields that differ: {field: (before, after)}."""
+    before, after = before or {}, after or {}
+    return {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
+            if before.get(k) != after.get(k)}
+
+
+def member_snapshot(member) -> dict:
+    """What the audit trail records of a member (before/after a change)."""
+    eligibility = member.eligibility
+    copay = member.copay_ratios[-1] if member.copay_ratios else None
+    return snapshot(
+        insurer_number=member.insurer.number if member.insurer else None,
+        symbol=member.symbol, number=member.number, branch=member.branch,
+        relationship=member.relationship, insured_person_id=member.insured_person_id,
+        name=member.name, name_kana=member.name_kana, sex=member.sex,
+        birth_date=member.birth_date, mynumber_last4=member.mynumber_last4,
+        acquired_on=eligibility.acquired_on if eligibility else None,
+        lost_on=eligibility.lost_on if eligibility else None,
+        loss_reason=eligibility.loss_reason if eligibility else None,
+        copay_ratio=copay.ratio if copay else None,
+        copay_from=copay.effective_from if copay else None,
+        limit_category=member.limit_category, limit_consent=member.limit_consent)
+
+
+def input_snapshot(data, *, insured_person_id: int | None = None,
+                   loss_reason: str | None = None) -> dict:
+    """The snapshot of the member a validated MemberInput describes (CSV import)."""
+    return snapshot(
+        insurer_number=data.insurer_number, symbol=data.symbol, number=data.number,
+        branch=data.branch, relationship=data.relationship, insured_person_id=insured_person_id,
+        name=data.name, name_kana=data.name_kana, sex=data.sex, birth_date=data.birth_date,
+        mynumber_last4=data.mynumber_last4, acquired_on=data.acquired_on, lost_on=data.lost_on,
+        loss_reason=loss_reason, copay_ratio=data.copay_ratio, copay_from=data.copay_from,
+        limit_category=data.limit_category, limit_consent=data.limit_consent)
+
+
+def snapshot(*, insurer_number, symbol, number, branch, relationship, insured_person_id, name,
+             name_kana, sex, birth_date, mynumber_last4, acquired_on, lost_on, loss_reason,
+             copay_ratio, copay_from, limit_category, limit_consent) -> dict:
+    """One member's audited fields from plain values; codes as their integers."""
+    return {
+        "insurer_number": insurer_number, "symbol": symbol, "number": number, "branch": branch,
+        "relationship": _code(relationship), "insured_person_id": insured_person_id,
+        "name": name, "name_kana": name_kana, "sex": _code(sex), "birth_date": birth_date,
+        "mynumber_last4": mynumber_last4, "acquired_on": acquired_on, "lost_on": lost_on,
+        "loss_reason": loss_reason, "copay_ratio": _code(copay_ratio), "copay_from": copay_from,
+        "limit_category": limit_category, "limit_consent": limit_consent,
+    }
+
+
+def _code(value):
+    return None if value is None else int(value)
+
+
+def dump(value) -> str | None:
+    """JSON for an audit column: dates as ISO 8601, Japanese kept readable."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True,
+                      default=lambda v: v.isoformat() if isinstance(v, date) else str(v))

@@ -1,0 +1,557 @@
+"""CSV member import (加入者の一括取り込み): all rows or none, idempotent.
+
+``import_members(data)`` runs these steps in order; docs/csv-import.md lists the columns.
+
+1. bytes → text: UTF-8 (with or without BOM) or CP932, detected or chosen.
+2. text → rows: the header row maps each column to a field (English or Japanese names).
+3. each row → ``MemberInput`` through ``validation.validate_member`` (the one rule set).
+4. the file as a whole: no duplicate 保険者番号・記号・番号・枝番, one 本人 per 記号・番号,
+   every 家族 has a 本人 (in the file, in any order, or in the register).
+5. the plan: each row is a create, an update (with the changed fields) or unchanged,
+   against the register loaded in a few queries; updates are checked by the register's rules.
+6. the write (not in a dry run, and only when no row has an error): new members, their
+   eligibility, ratio and audit entries as bulk inserts; updates and losses through
+   ``register``; one commit.
+
+Errors never repeat a cell's value (no name, 記号・番号 or My Number digits): a row number,
+the column as written in the header and the reason in Japanese and English.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import secrets
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import clock
+from ..extensions import db
+from ..models import AuditEntry, CopayRatio, Eligibility, Insurer, Member
+from ..token_core.claims import Relationship
+from . import audit, household, members
+from .validation import LABELS, MemberInput, ValidationError, validate_member
+
+log = logging.getLogger("shikaku.csv_import")
+
+#: field: (Japanese column name, required column). Order = the documented column order.
+COLUMNS = {
+    "insurer_number": ("保険者番号", True), "symbol": ("記号", True), "number": ("番号", True),
+    "branch": ("枝番", True), "relationship": ("本人家族区分", True), "name": ("氏名", True),
+    "name_kana": ("フリガナ", True), "sex": ("性別", True), "birth_date": ("生年月日", True),
+    "acquired_on": ("資格取得年月日", True), "copay_ratio": ("負担割合", True),
+    "copay_from": ("負担割合開始日", True), "mynumber_last4": ("マイナンバー下4桁", True),
+    "lost_on": ("資格喪失年月日", False), "limit_category": ("限度額適用区分", False),
+    "limit_consent": ("限度額同意", False),
+}
+OPTIONAL = [name for name, (_, required) in COLUMNS.items() if not required]
+ENCODINGS = {"auto": None, "utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
+             "cp932": "cp932", "shift_jis": "cp932", "sjis": "cp932", "windows-31j": "cp932"}
+#: A new loss recorded by import: the file has no reason column (set it in the admin pages).
+LOSS_REASON = "other"
+
+
+def _header_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "").lower()
+
+
+_ALIASES = {_header_key(name): name for name in COLUMNS} | {
+    _header_key(ja): name for name, (ja, _) in COLUMNS.items()} | {
+    _header_key(label): name for name, label in LABELS.items() if name in COLUMNS} | {
+    _header_key("本人・家族区分"): "relationship"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: ``row`` is the line in the file (the header is row 1; 0 = the whole
+    file), ``column`` the column as written in the header ("" when no one column)."""
+    row: int
+    column: str
+    ja: str
+    en: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        return f"{where}, {self.column}: {self.ja} / {self.en}" if self.column else \
+            f"{where}: {self.ja} / {self.en}"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """What a row does to the register: "create", "update" (``fields`` changed) or "unchanged"."""
+    row: int
+    action: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome. With any error nothing was written and the counts are 0."""
+    created: int
+    updated: int
+    unchanged: int
+    errors: tuple[RowError, ...]
+    encoding: str | None
+    changes: tuple[RowChange, ...]
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_members(data: bytes, *, encoding: str | None = None, dry_run: bool = False,
+                   actor: str | None = None) -> ImportReport:
+    """Import a member CSV into the register (in the current app context).
+
+    ``encoding``: "utf-8", "cp932" or None/"auto" (BOM → UTF-8; valid UTF-8 → UTF-8; else
+    CP932); anything else raises ValueError. ``dry_run``: plan and report, write nothing.
+    ``actor``: who the audit entries name (default: the signed-in staff member, or "cli").
+    """
+    if (encoding or "auto").lower() not in ENCODINGS:
+        raise ValueError(f"unknown encoding {encoding!r}: use utf-8, cp932 or auto")
+    text, used, error = _decode(data, ENCODINGS[(encoding or "auto").lower()])
+    if error:
+        return _failed([error], used, dry_run)
+    header, raw_rows, errors = _read(text)
+    if header is None:
+        return _failed(errors, used, dry_run)
+    rows, broken = _validate(raw_rows, header, errors)
+    rows = _check_file(rows, header, errors)
+    plan = _plan(rows, broken, header, errors)
+    if errors:
+        return _failed(errors, used, dry_run)
+    if not dry_run:
+        _write(plan, header, actor or audit.current_actor(), errors)
+        if errors:
+            return _failed(errors, used, dry_run)
+    changes = tuple(sorted((p.change for p in plan), key=lambda c: c.row))
+    count = Counter(c.action for c in changes)
+    return ImportReport(created=count["create"], updated=count["update"],
+                        unchanged=count["unchanged"], errors=(), encoding=used,
+                        changes=changes, dry_run=dry_run)
+
+
+def _failed(errors: list[RowError], used: str | None, dry_run: bool) -> ImportReport:
+    errors = sorted(errors, key=lambda e: e.row)
+    return ImportReport(0, 0, 0, tuple(errors), used, (), dry_run)
+
+
+# -- 1. bytes → text ---------------------------------------------------------------------
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str | None, RowError | None]:
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if encoding == "utf-8" or (encoding is None and bom):
+        encoding = "utf-8-sig" if bom else "utf-8"
+    elif encoding is None:
+        try:
+            return data.decode("utf-8"), "utf-8", None
+        except UnicodeDecodeError:
+            encoding = "cp932"
+    try:
+        return data.decode(encoding), encoding, None
+    except UnicodeDecodeError as exc:
+        row = data[:exc.start].count(b"\n") + 1
+        label = "UTF-8" if encoding.startswith("utf") else "CP932 (Shift_JIS)"
+        return "", encoding, RowError(row, "", f"文字コード {label} として読めないバイトがあります",
+                                      f"bytes that are not valid {label}")
+
+
+# -- 2. text → rows ----------------------------------------------------------------------
+
+@dataclass
+class _RawRow:
+    row: int
+    values: dict[str, str]
+
+
+def _read(text: str) -> tuple[dict | None, list[_RawRow], list[RowError]]:
+    """The header ({field: column as written}) and the data rows, or the errors."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    errors, rows, header, fields, line = [], [], None, [], 0
+    try:
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header, fields = _header(cells, errors)
+                if errors:
+                    return None, [], errors
+                continue
+            if len(cells) != len(fields):
+                errors.append(RowError(start, "", "列の数が見出し行と合いません",
+                                       f"{len(cells)} cells; the header has {len(fields)}"))
+                continue
+            if any(c.strip() for f, c in zip(fields, cells) if not f):
+                errors.append(RowError(start, "", "見出しのない列に値があります",
+                                       "a value in a column without a header"))
+            rows.append(_RawRow(start, {f: c for f, c in zip(fields, cells) if f}))
+    except csv.Error:
+        errors.append(RowError(line + 1, "", "CSVとして読めません（引用符や制御文字を確認してください）",
+                               "not valid CSV (check quotes and control characters)"))
+    if header is None and not errors:
+        errors.append(RowError(1, "", "見出し行（列名）が必要です", "a header row is required"))
+    return header, rows, errors
+
+
+def _header(cells: list[str], errors: list[RowError]) -> tuple[dict, list]:
+    fields = [_ALIASES.get(_header_key(c)) for c in cells]
+    if not any(fields):
+        errors.append(RowError(1, "", "見出し行（列名）が必要です。1行目に既知の列名がありません",
+                               "a header row is required; row 1 names no known column"))
+        return {}, []
+    header = {}
+    for cell, field in zip(cells, fields):
+        name = cell.strip()[:40]
+        if field is None and name:
+            errors.append(RowError(1, name, "不明な列です", "unknown column"))
+        elif field in header:
+            errors.append(RowError(1, name, f"列「{header[field]}」と同じ項目です",
+                                   f"the same field as column {header[field]!r}"))
+        elif field:
+            header[field] = name
+    for field, (ja, required) in COLUMNS.items():
+        if required and field not in header:
+            errors.append(RowError(1, field, f"必須の列「{ja}」がありません",
+                                   f"required column {field} ({ja}) is missing"))
+    return header, fields
+
+
+# -- 3. each row → MemberInput -------------------------------------------------------------
+
+@dataclass
+class _Row:
+    row: int
+    data: MemberInput
+
+    @property
+    def household(self) -> tuple[str, str, str]:
+        return self.data.insurer_number, self.data.symbol, self.data.number
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (*self.household, self.data.branch)
+
+
+def _validate(raw_rows: list[_RawRow], header: dict,
+              errors: list[RowError]) -> tuple[list[_Row], set]:
+    """Valid rows, and the households of invalid ones (their 家族 get no second error)."""
+    today, rows, broken = clock.today(), [], set()
+    for raw in raw_rows:
+        try:
+            rows.append(_Row(raw.row, validate_member(raw.values, today=today)))
+        except ValidationError as exc:
+            errors.extend(RowError(raw.row, _column(header, e.field), e.ja, e.en)
+                          for e in exc.errors)
+            broken.add(tuple(unicodedata.normalize("NFKC", raw.values.get(f, "")).strip()
+                             for f in ("insurer_number", "symbol", "number")))
+    return rows, broken
+
+
+def _column(header: dict, field: str) -> str:
+    return header.get(field, field)
+
+
+# -- 4. the file as a whole -----------------------------------------------------------------
+
+def _check_file(rows: list[_Row], header: dict, errors: list[RowError]) -> list[_Row]:
+    """Duplicate keys and a second 本人 for one 記号・番号; returns the rows without them."""
+    first_key, first_insured, kept = {}, {}, []
+    for r in rows:
+        if r.key in first_key:
+            errors.append(RowError(r.row, _column(header, "branch"),
+                                   f"{first_key[r.key]}行目と保険者番号・記号・番号・枝番が重複しています",
+                                   f"same 保険者番号・記号・番号・枝番 as row {first_key[r.key]}"))
+            continue
+        first_key[r.key] = r.row
+        if r.data.relationship is Relationship.INSURED:
+            if r.household in first_insured:
+                errors.append(RowError(
+                    r.row, _column(header, "relationship"),
+                    f"{first_insured[r.household]}行目にも同じ記号・番号の本人があります（本人は1人です）",
+                    f"row {first_insured[r.household]} is already the insured person (本人) "
+                    "with this 記号・番号"))
+                continue
+            first_insured[r.household] = r.row
+        kept.append(r)
+    return kept
+
+
+# -- 5. the plan ----------------------------------------------------------------------------
+
+@dataclass
+class _Existing:
+    id: int
+    relationship: Relationship
+    insured_person_id: int | None
+    lost_on: date | None
+    snapshot: dict
+
+
+@dataclass
+class _Head:
+    """A household's 本人: in the register (``existing``), in the file (``row``) or both."""
+    key: tuple
+    existing: _Existing | None = None
+    row: _Row | None = None
+
+    @property
+    def lost_on(self) -> date | None:
+        return self.row.data.lost_on if self.row else self.existing.lost_on
+
+
+@dataclass
+class _Planned:
+    source: _Row
+    action: str
+    fields: tuple[str, ...] = ()
+    existing: _Existing | None = None
+    head: _Head | None = None             # a 家族's 本人
+
+    @property
+    def change(self) -> RowChange:
+        return RowChange(self.source.row, self.action, self.fields)
+
+
+def _plan(rows: list[_Row], broken: set, header: dict, errors: list[RowError]) -> list[_Planned]:
+    insurers = dict(db.session.execute(select(Insurer.number, Insurer.id).where(
+        Insurer.number.in_({r.data.insurer_number for r in rows}))).all())
+    known = []
+    for r in rows:
+        if r.data.insurer_number in insurers:
+            known.append(r)
+        else:
+            errors.append(RowError(r.row, _column(header, "insurer_number"),
+                                   "登録されていない保険者です", "no such insurer in this register"))
+    existing = _load_register(known, insurers)
+    absent = [f for f in OPTIONAL if f not in header]
+    for r in known:          # an optional column left out keeps the register's value
+        if absent and r.key in existing:
+            r.data = replace(r.data, **{f: existing[r.key].snapshot[f] for f in absent})
+    heads = _heads(known, existing)
+    plan = []
+    for r in known:
+        item = _plan_row(r, existing.get(r.key), heads.get(r.household), broken, header, errors)
+        if item is not None:
+            plan.append(item)
+    return plan
+
+
+def _heads(rows: list[_Row], existing: dict) -> dict[tuple, _Head]:
+    heads = {key[:3]: _Head(key, existing=found) for key, found in existing.items()
+             if found.relationship is Relationship.INSURED}
+    for r in rows:
+        if r.data.relationship is Relationship.INSURED:
+            head = heads.setdefault(r.household, _Head(r.key))
+            if head.key == r.key:
+                head.row = r
+    return heads
+
+
+def _plan_row(r: _Row, found: _Existing | None, head: _Head | None, broken_households: set,
+              header: dict, errors: list[RowError]) -> _Planned | None:
+    data, problems = r.data, len(errors)
+
+    def fail(field, ja, en):
+        errors.append(RowError(r.row, _column(header, field), ja, en))
+
+    dependent = data.relationship is Relationship.DEPENDENT
+    other_head = head if head is not None and (dependent or head.key != r.key) else None
+    broken = household.problem(
+        relationship=data.relationship, lost_on=data.lost_on,
+        insured=household.InsuredPerson(other_head.lost_on) if other_head else None,
+        current=found.relationship if found else None, is_new=found is None, by_import=True)
+    if broken and not (dependent and head is None and r.household in broken_households):
+        fail(broken.field, broken.ja, broken.en)   # (a 本人 row with errors is reported already)
+    if len(errors) > problems:
+        return None
+    if found is None:
+        return _Planned(r, "create", head=head if dependent else None)
+    insured_id = head.existing.id if dependent and head.existing else None
+    fields = _changed(found, data, insured_id)
+    if not fields:
+        return _Planned(r, "unchanged", existing=found)
+    broken = members.correction_problem(   # the register's own rules, on the preloaded values
+        data, lost_on=found.snapshot["lost_on"], ratio=found.snapshot["copay_ratio"],
+        ratio_from=found.snapshot["copay_from"])
+    if broken:
+        fail(broken.field, broken.ja, broken.en)
+        return None
+    return _Planned(r, "update", fields, existing=found)
+
+
+def _changed(found: _Existing, data: MemberInput, insured_id) -> tuple[str, ...]:
+    after = audit.input_snapshot(data, insured_person_id=insured_id)
+    return tuple(k for k, v in after.items()
+                 if k != "loss_reason" and v != found.snapshot[k])
+
+
+#: Up to this many households, look each one up by the unique index; above it, read the
+#: file's insurers once (SQLite cannot use the index for a list of (記号, 番号) pairs).
+FEW_HOUSEHOLDS = 500
+_M, _E, _C = Member.__table__, Eligibility.__table__, CopayRatio.__table__
+_MEMBER_COLUMNS = (_M.c.id, _M.c.insurer_id, _M.c.symbol, _M.c.number, _M.c.branch,
+                   _M.c.relationship, _M.c.insured_person_id, _M.c.name, _M.c.name_kana,
+                   _M.c.sex, _M.c.birth_date, _M.c.mynumber_last4, _M.c.limit_category,
+                   _M.c.limit_consent)
+
+
+def _load_register(rows: list[_Row], insurers: dict) -> dict[tuple, _Existing]:
+    """The members of the file's households, keyed like the rows, in a few queries."""
+    numbers = {v: k for k, v in insurers.items()}
+    households = {(insurers[r.data.insurer_number], r.data.symbol, r.data.number) for r in rows}
+    if len(households) <= FEW_HOUSEHOLDS:
+        rows_found = [row for h in sorted(households) for row in db.session.execute(
+            select(*_MEMBER_COLUMNS).where(_M.c.insurer_id == h[0], _M.c.symbol == h[1],
+                                           _M.c.number == h[2]))]
+        ids = [row.id for row in rows_found]
+        scope = (lambda table: table.c.member_id.in_(ids)) if ids else None
+    else:
+        in_file = _M.c.insurer_id.in_(numbers)
+        rows_found = [row for row in db.session.execute(select(*_MEMBER_COLUMNS).where(in_file))
+                   if (row.insurer_id, row.symbol, row.number) in households]
+        scope = lambda table: table.c.member_id.in_(select(_M.c.id).where(in_file))  # noqa: E731
+    eligibility = _latest(scope, _E.c.acquired_on, _E.c.lost_on, _E.c.loss_reason)
+    ratio = _latest(scope, _C.c.effective_from, _C.c.ratio)
+    found = {}
+    for row in rows_found:
+        e, c = eligibility.get(row.id), ratio.get(row.id)
+        snapshot = audit.snapshot(
+            insurer_number=numbers[row.insurer_id], symbol=row.symbol, number=row.number,
+            branch=row.branch, relationship=row.relationship,
+            insured_person_id=row.insured_person_id, name=row.name, name_kana=row.name_kana,
+            sex=row.sex, birth_date=row.birth_date, mynumber_last4=row.mynumber_last4,
+            acquired_on=e.acquired_on if e else None, lost_on=e.lost_on if e else None,
+            loss_reason=e.loss_reason if e else None, copay_ratio=c.ratio if c else None,
+            copay_from=c.effective_from if c else None, limit_category=row.limit_category,
+            limit_consent=row.limit_consent)
+        found[(numbers[row.insurer_id], row.symbol, row.number, row.branch)] = _Existing(
+            row.id, row.relationship, row.insured_person_id, e.lost_on if e else None, snapshot)
+    return found
+
+
+def _latest(scope, order, *columns) -> dict:
+    """member id → its last eligibility or ratio row, ordered as Member's relationships are."""
+    if scope is None:
+        return {}
+    table = order.table
+    query = (select(table.c.member_id, order, *columns).where(scope(table))
+             .order_by(table.c.member_id, order, table.c.id))
+    return {row.member_id: row for row in db.session.execute(query)}
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# -- 6. the write ---------------------------------------------------------------------------
+
+def _write(plan: list[_Planned], header: dict, actor: str, errors: list[RowError]) -> None:
+    """Everything in one transaction; on any error roll back and report."""
+    try:
+        created = _insert_new(plan, actor)
+        db.session.expire_all()
+        updated = _apply_updates(plan, header, errors)
+        if errors:
+            db.session.rollback()
+            return
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        errors.append(RowError(0, "", "取り込み中に台帳が変更されました。もう一度取り込んでください",
+                               "the register changed during the import; run it again"))
+        return
+    except BaseException:
+        db.session.rollback()
+        raise
+    log.info("member.import created=%d updated=%d by %s", created, updated, actor)
+
+
+def _insert_new(plan: list[_Planned], actor: str) -> int:
+    """New members as bulk inserts: 本人 first (their ids link the 家族), then 家族."""
+    new = [p for p in plan if p.action == "create"]
+    if not new:
+        return 0
+    now = clock.now()
+    insurer_ids = dict(db.session.execute(select(Insurer.number, Insurer.id)).all())
+    ids = {}                                  # new 本人: key → id
+    m = Member.__table__
+    eligibilities, ratios, entries = [], [], []
+    for relationship in (Relationship.INSURED, Relationship.DEPENDENT):   # 本人 first
+        group = [p for p in new if p.source.data.relationship is relationship]
+        if not group:
+            continue
+        values = [_member_values(p.source.data, insurer_ids, _insured_id(p, ids), now)
+                  for p in group]
+        inserted = db.session.execute(
+            insert(m).returning(m.c.id, sort_by_parameter_order=True), values).scalars().all()
+        for p, member_id, row in zip(group, inserted, values):
+            data = p.source.data
+            ids[p.source.key] = member_id
+            eligibilities.append({"member_id": member_id, "acquired_on": data.acquired_on,
+                                  "lost_on": data.lost_on, "loss_reason": None,
+                                  "revocation_seed": secrets.token_bytes(16)})
+            ratios.append({"member_id": member_id, "ratio": data.copay_ratio,
+                           "effective_from": data.copay_from})
+            after = audit.input_snapshot(data, insured_person_id=row["insured_person_id"])
+            entries.append({"at": now, "actor": actor, "action": "member.create",
+                            "target_type": "member", "target_id": member_id,
+                            "before_json": None, "after_json": audit.dump(after)})
+    db.session.execute(insert(Eligibility.__table__), eligibilities)
+    db.session.execute(insert(CopayRatio.__table__), ratios)
+    db.session.execute(insert(AuditEntry.__table__), entries)
+    return len(new)
+
+
+def _insured_id(p: _Planned, new_ids: dict) -> int | None:
+    if p.head is None:
+        return None
+    return p.head.existing.id if p.head.existing else new_ids[p.head.key]
+
+
+def _member_values(data: MemberInput, insurer_ids: dict, insured_id, now: int) -> dict:
+    """The member row build_member would write (members._apply's fields)."""
+    return {"insurer_id": insurer_ids[data.insurer_number], "symbol": data.symbol,
+            "number": data.number, "branch": data.branch, "relationship": data.relationship,
+            "insured_person_id": insured_id if data.relationship is Relationship.DEPENDENT else None,
+            "name": data.name, "name_kana": data.name_kana, "sex": data.sex,
+            "birth_date": data.birth_date, "mynumber_last4": data.mynumber_last4,
+            "limit_category": data.limit_category, "limit_consent": data.limit_consent,
+            "limit_consent_at": now if data.limit_consent else None,
+            "created_at": now, "updated_at": now}
+
+
+_UPDATE_LOADS = (joinedload(Member.insurer), selectinload(Member.eligibilities),
+                 selectinload(Member.copay_ratios), selectinload(Member.dependents),
+                 selectinload(Member.cards))
+
+
+def _apply_updates(plan: list[_Planned], header: dict, errors: list[RowError]) -> int:
+    """Changed rows through the register (audit before/after; a new loss revokes, and a
+    本人's loss reaches their 家族 as in members.record_loss). 本人 first."""
+    updates = sorted((p for p in plan if p.action == "update"),
+                     key=lambda p: (p.source.data.relationship, p.source.row))
+    loaded = {}
+    for chunk in _chunks([p.existing.id for p in updates], 500):   # a few queries, not 3 each
+        loaded.update((m.id, m) for m in db.session.scalars(select(Member).where(
+            Member.id.in_(chunk)).options(*_UPDATE_LOADS)))
+    for p in updates:
+        data, member = p.source.data, loaded[p.existing.id]
+        try:
+            if data.lost_on is not None and member.eligibility.lost_on is None:
+                members.update_member(member, replace(data, lost_on=None), commit=False)
+                members.record_loss(member, data.lost_on, LOSS_REASON, commit=False)
+            else:
+                members.update_member(member, data, commit=False)
+        except ValidationError as exc:
+            errors.extend(RowError(p.source.row, _column(header, e.field), e.ja, e.en)
+                          for e in exc.errors)
+    return len(updates)

@@ -1,0 +1,24 @@
+"""The Shikaku Pass token core: framework-free, pure Python.
+
+The pipeline is a stack of reversible layers, composed by :func:`issue` and
+:func:`verify` (see docs/token-format.md, which lists them in the same order):
+
+    claims  <->  CBOR map        (claims.py)
+    CBOR    <->  COSE_Sign1      (cose.py)
+    bytes   <->  digits + header (digits.py)
+
+Nothing here imports Flask or SQLAlchemy; keys and ``now`` are passed in.
+"""
+from .claims import Claims, DocumentKind, Relationship, Sex
+from .errors import TokenError
+from .issue import issue
+from .keys import SigningKey, generate_private_key, key_id_for, public_jwk
+from .trust_list import TrustList, TrustedKey, Revocation, sign_trust_list
+from .verify import Status, VerificationResult, VerifyWarning, verify
+
+__all__ = [
+    "Claims", "DocumentKind", "Relationship", "Sex", "TokenError", "issue",
+    "SigningKey", "generate_private_key", "key_id_for", "public_jwk",
+    "TrustList", "TrustedKey", "Revocation", "sign_trust_list",
+    "Status", "VerificationResult", "VerifyWarning", "verify",
+]

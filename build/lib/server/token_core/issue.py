@@ -1,0 +1,10 @@
+"""claims -> CBOR -> COSE_Sign1 -> digits."""
+from . import cose, digits
+from .claims import Claims
+from .keys import SigningKey
+
+
+def issue(claims: Claims, key: SigningKey) -> str:
+    """Sign ``claims`` with ``key`` and return the QR text (digits only)."""
+    payload = cose.dumps(claims.to_map())
+    return digits.encode(cose.sign(payload, key.kid, key.private_key))

@@ -1,0 +1,14 @@
+"""The HTTP edge, one blueprint per audience: the public API and home page, passkey
+ceremonies, the clinic verifier, the member app and API, and the insurer's admin pages."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from . import admin, caching, ceremonies, clinic, display, errors, home  # noqa: I001
+    from . import member_api, member_pages, public_api
+    display.init_app(app)
+    errors.init_app(app)
+    caching.init_app(app)
+    for blueprint in (admin.bp, member_pages.bp, ceremonies.bp, member_api.bp, public_api.bp,
+                      public_api.well_known, clinic.bp, home.bp):
+        app.register_blueprint(blueprint)

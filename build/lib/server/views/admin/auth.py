@@ -1,0 +1,32 @@
+"""Sign-in, invitation and sign-out pages for staff."""
+from flask import redirect, render_template, request, session, url_for
+
+from ...auth import staff_accounts
+from ...auth.staff_accounts import StaffError
+from ...auth.staff_session import current_staff
+from . import bp
+
+
+@bp.get("/login")
+def login():
+    if current_staff() is not None:
+        return redirect(url_for("admin.index"))
+    next_url = request.args.get("next", "")
+    if next_url.startswith("/admin"):
+        session["next"] = next_url
+    return render_template("admin/login.html")
+
+
+@bp.get("/invite/<token>")
+def invite(token):
+    try:
+        record = staff_accounts.open_invite(token)
+    except StaffError as exc:
+        return render_template("admin/invite.html", error=exc.message, token=token), 410
+    return render_template("admin/invite.html", invite=record, token=token, error=None)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,199 @@
+"""The member register: search, view, enrol, edit, add a dependent, loss, re-enrolment."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import or_
+
+from ... import clock
+from ...auth.staff_session import staff_required
+from ...extensions import db
+from ...models import ActivationCode, AuditEntry, Insurer, Member
+from ...register import members
+from ...register.members import LOSS_REASONS
+from ...register.validation import ValidationError, validate_member
+from ...register.wareki import parse_date
+from ...token_core.claims import Relationship
+from . import bp
+
+FORM_FIELDS = ["insurer_number", "symbol", "number", "branch", "relationship", "name", "name_kana",
+               "sex", "birth_date", "acquired_on", "copay_ratio", "copay_from", "mynumber_last4",
+               "limit_category", "limit_consent"]
+
+
+def _member(member_id: int) -> Member:
+    return db.session.get(Member, member_id) or abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@staff_required
+def index():
+    """Search is a POST: names and 記号・番号 stay out of URLs, history and access logs."""
+    q = request.form.get("q", "").strip() if request.method == "POST" else ""
+    found = search(q) if q else []
+    return render_template("admin/index.html", q=q, members=found)
+
+
+def search(q: str, limit: int = 100) -> list[Member]:
+    """By 記号・番号 ("1234 5678", "1234-5678", either alone), name or フリガナ (contains)."""
+    tokens = [t for t in re.split(r"[\s\-・,、]+", q) if t]
+    query = db.select(Member).join(Insurer)
+    if len(tokens) >= 2:
+        query = query.where(Member.symbol == tokens[0], Member.number == tokens[1])
+        if len(tokens) >= 3:
+            query = query.where(Member.branch == tokens[2])
+    else:
+        like = f"%{q}%"
+        query = query.where(or_(Member.symbol == q, Member.number == q, Member.name.like(like),
+                                Member.name_kana.like(like)))
+    return list(db.session.scalars(query.order_by(Member.symbol, Member.number, Member.branch)
+                                   .limit(limit)))
+
+
+def _form_values(member: Member | None = None, **defaults) -> dict:
+    if member is None:
+        return {"copay_ratio": "30", "sex": "", **defaults}
+    copay = member.copay_ratios[-1]
+    return {
+        "insurer_number": member.insurer.number, "symbol": member.symbol, "number": member.number,
+        "branch": member.branch, "relationship": str(int(member.relationship)), "name": member.name,
+        "name_kana": member.name_kana, "sex": str(int(member.sex)), "birth_date": member.birth_date.isoformat(),
+        "acquired_on": member.eligibility.acquired_on.isoformat(), "copay_ratio": str(int(copay.ratio)),
+        "copay_from": copay.effective_from.isoformat(), "mynumber_last4": member.mynumber_last4 or "",
+        "limit_category": member.limit_category or "", "limit_consent": "1" if member.limit_consent else "",
+    }
+
+
+def _submitted() -> dict:
+    return {name: request.form.get(name, "") for name in FORM_FIELDS}
+
+
+def _redisplay(values: dict, errors) -> dict:
+    """Values to show again after an error: never echo a rejected My Number."""
+    if any(e.field == "mynumber_last4" for e in errors):
+        return {**values, "mynumber_last4": ""}
+    return values
+
+
+def _enrol_form(values: dict, insurers, title, done_message, **context):
+    """GET shows the form; POST validates and creates, or shows the form with the errors."""
+    errors = []
+    if request.method == "POST":
+        try:
+            member = members.create_member(validate_member(values, today=clock.today()))
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            values = _redisplay(values, errors)
+        else:
+            flash(done_message)
+            return redirect(url_for("admin.member", member_id=member.id))
+    return render_template("admin/member_form.html", values=values, errors=errors,
+                           insurers=insurers, title=title, member=None, **context), \
+        400 if errors else 200
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@staff_required
+def new_member():
+    insurers = db.session.scalars(db.select(Insurer).order_by(Insurer.number)).all()
+    values = (_submitted() if request.method == "POST" else
+              _form_values(insurer_number=insurers[0].number if insurers else "",
+                           relationship=str(int(Relationship.INSURED)), branch="00"))
+    return _enrol_form(values, insurers, ("加入者の新規登録", "Enrol a member"), "登録しました Registered")
+
+
+@bp.route("/members/<int:member_id>/dependents/new", methods=["GET", "POST"])
+@staff_required
+def new_dependent(member_id):
+    insured = _member(member_id)
+    if insured.relationship is not Relationship.INSURED:
+        abort(404)
+    household = {"insurer_number": insured.insurer.number, "symbol": insured.symbol,
+                 "number": insured.number, "relationship": str(int(Relationship.DEPENDENT))}
+    if request.method == "POST":
+        values = {**_submitted(), **household}
+    else:
+        used = {m.branch for m in [insured, *insured.dependents]}
+        branch = next((f"{i:02d}" for i in range(1, 100) if f"{i:02d}" not in used), "")
+        values = _form_values(branch=branch, copay_ratio="30", **household)
+    return _enrol_form(values, [insured.insurer], ("家族の追加", "Add a dependent"),
+                       "家族を追加しました Dependent added", dependent_of=insured)
+
+
+@bp.get("/members/<int:member_id>")
+@staff_required
+def member(member_id):
+    m = _member(member_id)
+    codes = db.session.scalars(db.select(ActivationCode).where(ActivationCode.member_id == m.id)
+                               .order_by(ActivationCode.id.desc())).all()
+    entries = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.target_type == "member", AuditEntry.target_id == m.id)
+        .order_by(AuditEntry.id.desc()).limit(50)).all()
+    from flask import current_app
+    return render_template("admin/member.html", m=m, codes=codes, entries=entries,
+                           loss_reasons=LOSS_REASONS, today=clock.today(), now=clock.now(),
+                           max_attempts=current_app.config["ACTIVATION_MAX_ATTEMPTS"])
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_member(member_id):
+    m = _member(member_id)
+    values, errors = _form_values(m), []
+    if request.method == "POST":
+        values = {**_submitted(), "insurer_number": m.insurer.number}
+        try:
+            data = validate_member({**values, "lost_on": m.eligibility.lost_on and
+                                    m.eligibility.lost_on.isoformat()}, today=clock.today())
+            changed = members.update_member(m, data)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            values = _redisplay(values, errors)
+        else:
+            flash("変更しました Saved" if changed else "変更はありません No changes")
+            return redirect(url_for("admin.member", member_id=m.id))
+    return render_template("admin/member_form.html", values=values, errors=errors,
+                           insurers=[m.insurer], title=("加入者情報の変更", "Edit member"), member=m), \
+        400 if errors else 200
+
+
+def _date_field(name: str):
+    """The form's date (ISO or 和暦), or a field error naming it."""
+    try:
+        return parse_date(request.form.get(name, ""))
+    except ValueError:
+        members.field_error(name, "日付を入力してください（例: 2026-11-30、R8.11.30）",
+                             "enter a date (e.g. 2026-11-30)")
+
+
+def _member_action(member: Member, action, done_message):
+    """Run a register action from a member-page form: flash its outcome, back to the page."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        db.session.rollback()
+        for e in exc.errors:
+            flash(f"{e.label}: {e.ja} ({e.en})", "error")
+    else:
+        flash(done_message(result))
+    return redirect(url_for("admin.member", member_id=member.id))
+
+
+@bp.post("/members/<int:member_id>/loss")
+@staff_required
+def record_loss(member_id):
+    m = _member(member_id)
+    return _member_action(
+        m, lambda: members.record_loss(m, _date_field("lost_on"), request.form.get("loss_reason", "")),
+        lambda affected: f"資格喪失を登録しました（{len(affected)}名） Loss recorded for {len(affected)}")
+
+
+@bp.post("/members/<int:member_id>/re-enrol")
+@staff_required
+def re_enrol(member_id):
+    m = _member(member_id)
+    return _member_action(m, lambda: members.re_enrol(m, _date_field("acquired_on")),
+                          lambda _: "再加入を登録しました Re-enrolled")

@@ -1,0 +1,186 @@
+"""Passkey ceremonies as JSON endpoints (/auth/…) for staff and members.
+
+The browser gets options JSON, runs navigator.credentials.create/get, and posts the
+credential's toJSON() back. A failed ceremony raises PasskeyError or StaffError (Problems),
+which views/errors.py answers in the one JSON error shape.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, g, jsonify, request, session, url_for
+
+from .. import clock
+from ..auth import member_session, passkeys, staff_accounts
+from ..auth.member_session import member_required
+from ..auth.passkeys import PasskeyError
+from ..auth.staff_accounts import StaffError
+from ..auth.staff_session import sign_in
+from ..documents import activation_codes
+from ..documents.activation_codes import ActivationError
+from ..extensions import db, limiter
+from ..models import ActivationCode, Member
+from ..problems import Problem
+from ..register import audit
+from ..register.wareki import parse_date
+
+bp = Blueprint("ceremonies", __name__, url_prefix="/auth")
+
+
+def _json(text: str):
+    return current_app.response_class(text, mimetype="application/json")
+
+
+@bp.post("/staff/invite/<token>/options")
+def staff_invite_options(token):
+    invite = staff_accounts.open_invite(token)
+    handle = secrets.token_bytes(32)        # becomes the staff account's WebAuthn user.id
+    return _json(passkeys.registration_options(
+        "staff-register", user_id=handle, user_name=invite.email,
+        display_name=f"{invite.email}（資格パス職員）", owner_type="staff", owner_id=None,
+        invite_id=invite.id, user_handle=handle.hex()))
+
+
+@bp.post("/staff/invite/<token>/verify")
+def staff_invite_verify(token):
+    invite = staff_accounts.open_invite(token)
+    state = passkeys.state("staff-register")
+    if not state or state.get("invite_id") != invite.id:
+        raise PasskeyError("start_again", "最初からやり直してください",
+            "start again")
+    credential = passkeys.parse_json_body(request.get_data())
+    staff = staff_accounts.accept(invite, user_handle=bytes.fromhex(state["user_handle"]))
+    passkeys.verify_registration("staff-register", credential, owner_type="staff",
+                                 owner_id=staff.id, name="初回登録")
+    db.session.commit()
+    sign_in(staff)
+    return jsonify(next=url_for("admin.index"))
+
+
+@bp.post("/staff/login/options")
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+def staff_login_options():
+    return _json(passkeys.authentication_options("staff-login"))
+
+
+@bp.post("/staff/login/verify")
+def staff_login_verify():
+    credential = passkeys.parse_json_body(request.get_data())
+    record = passkeys.verify_authentication("staff-login", credential, owner_type="staff")
+    staff = staff_accounts.active(record.owner_id)
+    if staff is None:
+        raise PasskeyError("account_disabled", "このアカウントは無効です",
+            "this account is disabled")
+    audit.record("staff.sign_in", staff, actor=f"staff:{staff.id}")
+    db.session.commit()
+    next_url = session.get("next") or url_for("admin.index")
+    sign_in(staff)
+    return jsonify(next=next_url if next_url.startswith("/admin") else url_for("admin.index"))
+
+
+# -- members ---------------------------------------------------------------------
+
+def _member_handle(member) -> bytes:
+    if member.webauthn_handle is None:
+        member.webauthn_handle = secrets.token_bytes(32)
+    return member.webauthn_handle
+
+
+#: What a member is told when activation fails: (status, 日本語, English) by reason.
+_ACTIVATION_MESSAGES = {
+    "invalid": (400, "コードまたは生年月日が正しくありません", "the code or the birth date is wrong"),
+    "expired": (410, "このコードは有効期限が切れています。保険者にお知らせの再発行を依頼してください",
+                "this code has expired: ask your insurer for a new notice"),
+    "used": (410, "このコードは使用済みです。保険者にお知らせの再発行を依頼してください",
+             "this code was already used: ask your insurer for a new notice"),
+    "replaced": (410, "このコードは再発行により無効です。新しいお知らせのコードをお使いください",
+                 "a newer notice replaced this code"),
+    "locked": (410, "誤りが続いたためコードをロックしました。保険者にお知らせの再発行を依頼してください",
+               "too many wrong attempts: ask your insurer for a new notice"),
+    "not_eligible": (410, "資格がありません。保険者にお問い合わせください",
+                     "no eligibility: please contact your insurer"),
+}
+
+
+@bp.post("/member/activate/options")
+@limiter.limit(lambda: current_app.config["ACTIVATION_RATE_LIMIT"])
+def member_activate_options():
+    body = passkeys.parse_json_body(request.get_data())
+    try:
+        birth_date = parse_date(str(body.get("birth_date", "")))
+        record = activation_codes.check(str(body.get("code", "")), birth_date)
+    except (ValueError, ActivationError) as exc:
+        reason = exc.reason if isinstance(exc, ActivationError) else "invalid"
+        status, ja, en = _ACTIVATION_MESSAGES[reason]
+        raise Problem(reason, ja, en, status=status) from None
+    member = db.session.get(Member, record.member_id)
+    options = passkeys.registration_options(
+        "member-register", user_id=_member_handle(member), user_name=f"{member.insurer.number}-{member.id}",
+        display_name=member.name, owner_type="member", owner_id=member.id, activation_id=record.id)
+    db.session.commit()
+    return _json(options)
+
+
+@bp.post("/member/activate/verify")
+def member_activate_verify():
+    state = passkeys.state("member-register")
+    record = db.session.get(ActivationCode, state.get("activation_id")) if state else None
+    if record is None or record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"]) != "active":
+        raise PasskeyError("start_again", "最初からやり直してください",
+            "start again")
+    credential = passkeys.parse_json_body(request.get_data())
+    passkeys.verify_registration("member-register", credential, owner_type="member",
+                                 owner_id=record.member_id, name="利用開始時")
+    activation_codes.consume(record)
+    member = db.session.get(Member, record.member_id)
+    audit.record("member.activate", member, actor=f"member:{member.id}")
+    db.session.commit()
+    member_session.sign_in(member)
+    return jsonify(next="/app/")
+
+
+@bp.post("/member/login/options")
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+def member_login_options():
+    return _json(passkeys.authentication_options("member-login"))
+
+
+@bp.post("/member/login/verify")
+def member_login_verify():
+    credential = passkeys.parse_json_body(request.get_data())
+    record = passkeys.verify_authentication("member-login", credential, owner_type="member")
+    member = db.session.get(Member, record.owner_id)
+    if member is None:
+        raise PasskeyError("unknown_passkey", "このパスキーは登録されていません",
+            "this passkey is not registered")
+    db.session.commit()
+    member_session.sign_in(member)
+    return jsonify(next="/app/")
+
+
+@bp.post("/member/passkeys/options")
+@member_required
+def member_passkey_options():
+    member = g.member
+    options = passkeys.registration_options(
+        "member-add", user_id=_member_handle(member), user_name=f"{member.insurer.number}-{member.id}",
+        display_name=member.name, owner_type="member", owner_id=member.id)
+    db.session.commit()
+    return _json(options)
+
+
+@bp.post("/member/passkeys/verify")
+@member_required
+def member_passkey_verify():
+    credential = passkeys.parse_json_body(request.get_data())
+    passkeys.verify_registration("member-add", credential, owner_type="member",
+                                 owner_id=g.member.id, name="追加")
+    audit.record("passkey.add", g.member)
+    db.session.commit()
+    return jsonify(ok=True)
+
+
+@bp.post("/member/logout")
+def member_logout():
+    session.clear()
+    return jsonify(next="/app/")

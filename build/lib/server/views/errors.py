@@ -1,0 +1,100 @@
+"""One error shape at the edge.
+
+- Under /api/, /auth/ and /admin/api/ every error is JSON:
+  ``{"error": code, "message": 日本語, "message_en": English, …extra}`` (docs/member-api.md),
+  ``Cache-Control: no-store``.
+- Pages for people get templates/error.html: the reason in Japanese with English beside,
+  never a bare Werkzeug page and never a traceback.
+- A Problem raised by a service, an HTTPException (abort, CSRF, rate limits, 404s) and a
+  database error all pass through here, so the shape cannot differ by blueprint.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+from ..problems import Problem
+from . import caching
+
+JSON_PREFIXES = ("/api/", "/auth/", "/admin/api/")
+
+#: What a status means to a person, when nothing more specific is known.
+STANDARD = {
+    400: ("bad_request", "要求の形式が正しくありません", "the request is malformed"),
+    401: ("signed_out", "サインインしてください", "please sign in"),
+    403: ("forbidden", "この操作を行う権限がありません", "you may not do this"),
+    404: ("not_found", "見つかりません", "not found"),
+    405: ("method_not_allowed", "この方法では利用できません", "method not allowed"),
+    409: ("conflict", "同時に同じ内容が登録されました。画面を更新して確認してください",
+          "a conflicting change was saved at the same time: reload and check"),
+    410: ("gone", "このリンクは使えなくなりました", "this link is no longer valid"),
+    413: ("too_large", "送信された内容が大きすぎます", "the request is too large"),
+    415: ("unsupported_media_type", "送信形式が正しくありません", "unsupported content type"),
+    429: ("rate_limited", "試行回数が多すぎます。しばらくしてからお試しください",
+          "too many attempts: try again later"),
+    500: ("server_error", "サーバーで問題が起きました。しばらくしてからお試しください",
+          "something went wrong on the server: try again later"),
+    503: ("unavailable", "一時的に保存できません。もう一度お試しください",
+          "the change could not be saved: please try again"),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
+def json_error(status: int, code: str, ja: str, en: str, **extra) -> Response:
+    """The one JSON error shape."""
+    response = jsonify(error=code, message=ja, message_en=en, **extra)
+    response.status_code = status
+    return caching.personal(response)
+
+
+def error_page(status: int, ja: str, en: str) -> Response:
+    return caching.personal(Response(render_template("error.html", status=status, ja=ja, en=en),
+                                     status=status, mimetype="text/html"))
+
+
+def answer(status: int, code: str, ja: str, en: str, **extra) -> Response:
+    """JSON for the APIs, a page for people."""
+    return json_error(status, code, ja, en, **extra) if wants_json() else error_page(status, ja, en)
+
+
+def _standard(status: int) -> tuple[str, str, str]:
+    return STANDARD.get(status) or STANDARD[500 if status >= 500 else 400]
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def problem(exc: Problem):
+        db.session.rollback()
+        return answer(exc.status, exc.code, exc.ja, exc.en, **exc.extra)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError):
+        return answer(400, "csrf_failed", "画面の有効期限が切れました。再読み込みしてからもう一度お試しください",
+                      "the form expired (CSRF token missing or invalid): reload and try again")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        code, ja, en = _standard(exc.code)
+        response = answer(exc.code, code, ja, en)
+        for name, value in exc.get_headers():
+            if name in ("Retry-After", "Allow"):
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc: SQLAlchemyError):
+        """A failed write (a race on a unique key, a locked database) rolls back and answers
+        409/503 without the row's values; the log gets the error class and the path only."""
+        db.session.rollback()
+        status = 409 if isinstance(exc, IntegrityError) else 503
+        app.logger.warning("database error %s on %s %s", type(exc).__name__, request.method,
+                           request.path)
+        return answer(status, *STANDARD[status])

@@ -1,0 +1,120 @@
+"""The member's own data and tokens: /api/v1/me (docs/member-api.md).
+
+Everything here is personal data: answers are ``Cache-Control: no-store`` (views/caching.py); the app keeps
+what it needs offline on the device itself.
+"""
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_wtf.csrf import generate_csrf
+
+from .. import clock
+from ..auth.member_session import member_required, visible, visible_members
+from ..documents.issuance import IssuanceError, issue_token
+from ..extensions import db
+from ..keys.lifecycle import KeyManagementError
+from ..models import PasskeyCredential
+from ..problems import Problem
+from ..register import audit
+from ..token_core import DocumentKind
+
+bp = Blueprint("member_api", __name__, url_prefix="/api/v1")
+
+
+def member_json(member, *, signed_in) -> dict:
+    e = member.eligibility
+    today = clock.today()
+    copay = member.copay_on(today) or (member.copay_ratios[-1] if member.copay_ratios else None)
+    return {
+        "id": member.id, "self": member.id == signed_in.id, "relationship": member.relationship,
+        "name": member.name, "name_kana": member.name_kana, "sex": member.sex,
+        "birth_date": member.birth_date.isoformat(), "insurer_number": member.insurer.number,
+        "insurer_name": member.insurer.name, "symbol": member.symbol, "number": member.number,
+        "branch": member.branch, "acquired_on": e.acquired_on.isoformat() if e else None,
+        "lost_on": e.lost_on.isoformat() if e and e.lost_on else None,
+        "loss_reason": e.loss_reason if e else None,
+        "eligible": bool(e and e.active_on(today)),
+        "copay_ratio": copay.ratio if copay else None,
+        "copay_from": copay.effective_from.isoformat() if copay else None,
+        "mynumber_last4": member.mynumber_last4, "limit_category": member.limit_category,
+        "limit_consent": member.limit_consent,
+    }
+
+
+def _passkeys(member) -> list[PasskeyCredential]:
+    return list(db.session.scalars(db.select(PasskeyCredential).where(
+        PasskeyCredential.owner_type == "member", PasskeyCredential.owner_id == member.id)
+        .order_by(PasskeyCredential.id)))
+
+
+@bp.get("/csrf")
+def csrf():
+    return jsonify(csrf_token=generate_csrf())
+
+
+@bp.get("/me")
+@member_required
+def me():
+    members = [member_json(m, signed_in=g.member) for m in visible_members(g.member)]
+    return jsonify(member=members[0], members=members,
+                   passkeys=[{"id": p.id, "name": p.name, "created_at": p.created_at,
+                              "last_used_at": p.last_used_at} for p in _passkeys(g.member)],
+                   settings={"token_refresh_seconds": current_app.config["TOKEN_REFRESH_SECONDS"]})
+
+
+@bp.get("/me/token")
+@member_required
+def token():
+    member = visible(g.member, request.args.get("member", type=int))
+    try:
+        issued = issue_token(member, DocumentKind.NOTICE)
+    except KeyManagementError:
+        raise Problem("no_signing_key", "ただいま発行できません。しばらくしてからお試しください",
+                      "no signing key is available; try again later", status=503) from None
+    except IssuanceError as exc:
+        lost_on = member.eligibility.lost_on if member.eligibility else None
+        exc.extra["lost_on"] = lost_on.isoformat() if lost_on else None
+        raise
+    svg = segno.make_qr(issued.text, error="m").svg_inline(scale=4, border=4, omitsize=True)
+    return jsonify(member_id=member.id, text=issued.text, svg=svg, issued_at=issued.claims.issued_at,
+                   expires_at=issued.claims.expires_at, claims=issued.claims.to_json())
+
+
+@bp.post("/me/consent")
+@member_required
+def consent():
+    body = request.get_json(silent=True) or {}
+    member = visible(g.member, body.get("member"))
+    wanted = body.get("consent")
+    if not isinstance(wanted, bool):
+        raise Problem("bad_request", "consent は true か false です", "consent must be true or false",
+                      field="consent")
+    if wanted and not member.limit_category:
+        raise Problem("no_limit_category", "限度額適用区分が登録されていません",
+                      "no 限度額適用区分 on record", status=409)
+    if member.limit_consent != wanted:
+        before = {"limit_consent": member.limit_consent, "limit_consent_at": member.limit_consent_at}
+        member.limit_consent = wanted
+        member.limit_consent_at = clock.now() if wanted else None
+        audit.record("member.consent", member, before=before,
+                     after={"limit_consent": wanted, "limit_consent_at": member.limit_consent_at})
+        db.session.commit()
+    return jsonify(member_json(member, signed_in=g.member))
+
+
+@bp.post("/me/passkeys/<int:passkey_id>/delete")
+@member_required
+def delete_passkey(passkey_id):
+    passkeys = _passkeys(g.member)
+    target = next((p for p in passkeys if p.id == passkey_id), None)
+    if target is None:
+        raise Problem("not_found", "パスキーが見つかりません", "no such passkey", status=404)
+    body = request.get_json(silent=True) or {}
+    if len(passkeys) == 1 and body.get("confirm") is not True:
+        raise Problem("last_passkey", "最後のパスキーです。削除するとサインインできなくなります",
+                      "this is your last passkey: confirm to delete it", status=409)
+    db.session.delete(target)
+    audit.record("passkey.delete", g.member, after={"passkey_id": passkey_id})
+    db.session.commit()
+    return jsonify(ok=True)

@@ -1,0 +1,58 @@
+// The member's passkeys: list, add another, remove (the last one only after a
+// confirmation, asked by the app), and sign out.
+import { formatMoment } from './dates.js';
+import { h, replace } from './dom.js';
+import { lang, t } from './i18n.js';
+
+export class PasskeysView {
+  constructor({ onAdd, onRemove, onSignOut }) {
+    this._onAdd = onAdd;
+    this._onRemove = onRemove;
+    this._onSignOut = onSignOut;
+    this._busy = false;
+    this._status = { text: '', kind: '' };
+    this._passkeys = [];
+    this.el = h('section', { class: 'view passkeys-view', 'aria-labelledby': 'passkeys-title' });
+  }
+
+  setStatus(text, kind = '') {
+    this._status = { text, kind };
+    this.render(this._passkeys, this._offline);
+  }
+
+  render(passkeys = [], offline = false) {
+    this._passkeys = passkeys;
+    this._offline = offline;
+    const disabled = this._busy || offline;
+    replace(this.el,
+      h('h2', { id: 'passkeys-title' }, t('passkeys_title')),
+      h('ul', { class: 'passkeys', id: 'passkeys' }, passkeys.map((p) => h('li', { 'data-passkey-id': p.id },
+        h('span', { class: 'passkey-name' }, p.name || `#${p.id}`),
+        h('small', {}, t('passkey_created', { date: formatMoment(p.created_at, lang()) }), ' · ',
+          p.last_used_at ? t('passkey_used', { date: formatMoment(p.last_used_at, lang()) }) : t('passkey_never_used')),
+        h('button', { type: 'button', class: 'link danger', disabled, 'aria-label': t('passkey_remove_label', { name: p.name || `#${p.id}` }),
+          onclick: () => this._run(() => this._onRemove(p, passkeys.length)) }, t('passkey_remove'))))),
+      h('p', {}, h('button', { type: 'button', class: 'secondary', id: 'add-passkey', disabled,
+        onclick: () => this._run(() => this._onAdd()) }, t('passkey_add'))),
+      h('p', { id: 'passkeys-status', class: `status ${this._status.kind}`.trim(), role: 'status', 'aria-live': 'polite' },
+        this._status.text),
+      h('p', { class: 'help' }, t('signout_note')),
+      h('p', {}, h('button', { type: 'button', class: 'secondary', id: 'sign-out', disabled: this._busy,
+        onclick: () => this._run(() => this._onSignOut()) }, t('signout'))));
+  }
+
+  async _run(action) {
+    this._busy = true;
+    this._status = { text: '', kind: '' };
+    this.render(this._passkeys, this._offline);
+    try {
+      const message = await action();
+      this._status = { text: message ?? '', kind: '' };
+    } catch (error) {
+      this._status = { text: error.userMessage ?? error.message, kind: 'error' };
+    } finally {
+      this._busy = false;
+      if (this.el.isConnected) this.render(this._passkeys, this._offline);
+    }
+  }
+}

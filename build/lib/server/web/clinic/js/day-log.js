@@ -1,0 +1,48 @@
+// The day log: one record per verification, kept in this device's IndexedDB only.
+// Entries older than the configured number of days are deleted automatically.
+
+const DAY_MS = 86_400_000;
+
+export class DayLog {
+  constructor({ store, retentionDays }) {
+    this._store = store;
+    this.retentionDays = retentionDays;
+  }
+
+  /** A record of one verification: time, verdict, reason, warnings and the key details. */
+  static entry({ result, description, source, at = Date.now() }) {
+    const c = result.claims;
+    return {
+      at,
+      source,
+      verdict: description.verdict,
+      status: result.status,
+      warnings: [...(result.warnings ?? [])],
+      ...(c ? {
+        insurer_number: c.insurer_number,
+        insurer_name: result.insurerName ?? result.insurer_name ?? '',
+        symbol: c.symbol, number: c.number, branch: c.branch,
+        relationship: c.relationship, name: c.name, birth_date: c.birth_date,
+        copay_ratio: c.copay_ratio, kind: c.kind,
+      } : {}),
+    };
+  }
+
+  async add(entry) {
+    await this._store.put('log', entry);
+    await this.prune(entry.at);
+  }
+
+  entries(limit) {
+    return this._store.newestFirst('log', limit);
+  }
+
+  clear() {
+    return this._store.clear('log');
+  }
+
+  /** Delete entries older than the retention period; resolves to how many went. */
+  prune(now = Date.now()) {
+    return this._store.deleteBefore('log', now - this.retentionDays * DAY_MS);
+  }
+}

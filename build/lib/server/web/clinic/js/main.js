@@ -1,0 +1,1 @@
+import { ClinicApp } from './clinic-app.js'; new ClinicApp(document).start();

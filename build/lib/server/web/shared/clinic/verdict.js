@@ -1,0 +1,80 @@
+// What the reception desk sees for a verification result: one verdict, its reason in plain
+// Japanese (English beside), and the warnings. Pure: no DOM, runs in Node and the page.
+//
+// Verdicts: "valid" (green 有効), "invalid" (red 無効 + reason), and two that are neither,
+// because the device cannot decide: "resync" (要再同期: the trust list is past exp + grace,
+// or there is none) and "clock" (端末時刻異常: the device clock is before the list's issue
+// time, so every time check is unreliable). Neither is ever shown as a plain 有効.
+
+const text = (ja, en) => Object.freeze({ ja, en });
+
+export const STATUS_TEXT = Object.freeze({
+  valid: text('有効', 'Valid'),
+  malformed: text('形式不正', 'Not a Shikaku Pass code (malformed)'),
+  bad_signature: text('署名不正', 'Bad signature'),
+  unknown_key: text('不明な発行鍵', 'Unknown signing key'),
+  key_not_for_insurer: text('発行権限のない鍵', 'Key not authorised for this insurer'),
+  expired: text('有効期限切れ', 'Expired'),
+  not_yet_valid: text('発行日時が未来（端末の時刻を確認）', 'Issued in the future (check this device’s clock)'),
+  revoked: text('資格喪失', 'Eligibility lost (revoked)'),
+  trust_list_expired: text('要再同期', 'Re-sync needed'),
+  no_trust_list: text('要再同期', 'Re-sync needed'),
+});
+
+export const WARNING_TEXT = Object.freeze({
+  trust_list_stale: Object.freeze({
+    ...text('信頼リストが古い', 'Trust list out of date'),
+    hint: text('ネットワークに接続して信頼リストを更新してください。',
+      'Connect to the network to update the trust list.'),
+  }),
+  clock_suspect: Object.freeze({
+    ...text('端末時刻異常', 'Device clock wrong'),
+    hint: text('この端末の時刻が信頼リストの発行時刻より前です。端末の時刻を合わせてから読み直してください。',
+      'This device’s clock is before the trust list’s issue time. Set the clock, then scan again.'),
+  }),
+});
+
+export const VERDICT_TEXT = Object.freeze({
+  valid: text('有効', 'Valid'),
+  invalid: text('無効', 'Invalid'),
+  resync: text('要再同期', 'Re-sync needed'),
+  clock: text('端末時刻異常', 'Device clock wrong'),
+});
+
+const RESYNC_REASON = Object.freeze({
+  trust_list_expired: text('信頼リストの期限と猶予期間が過ぎています。ネットワークに接続して更新するまで判定できません。',
+    'The trust list is past its expiry and grace period. Connect to the network to update it; until then no verdict can be given.'),
+  no_trust_list: text('信頼リストがありません。ネットワークに接続してこのページを開き直してください。',
+    'There is no trust list on this device. Connect to the network and reopen this page.'),
+});
+
+const CLOCK_REASON = text('判定できません（端末の時刻を確認してください）', 'No verdict (check this device’s clock)');
+
+// Statuses decided by the device clock: with clock_suspect they mean nothing.
+const CLOCK_DEPENDENT = new Set(['valid', 'expired', 'not_yet_valid']);
+
+/** Result ({status, warnings}) → {verdict, headline, reason, warnings, trustworthy}. */
+export function describe(result) {
+  const status = STATUS_TEXT[result?.status] ? result.status : 'malformed';
+  const warningCodes = [...(result?.warnings ?? [])].filter((w) => WARNING_TEXT[w]);
+  const warnings = warningCodes.map((code) => ({ code, ...WARNING_TEXT[code] }));
+  let verdict;
+  let reason;
+  if (status === 'trust_list_expired' || status === 'no_trust_list') {
+    verdict = 'resync';
+    reason = RESYNC_REASON[status];
+  } else if (warningCodes.includes('clock_suspect') && CLOCK_DEPENDENT.has(status)) {
+    verdict = 'clock';
+    reason = CLOCK_REASON;
+  } else if (status === 'valid') {
+    verdict = 'valid';
+    reason = null;
+  } else {
+    verdict = 'invalid';
+    reason = STATUS_TEXT[status];
+  }
+  return Object.freeze({
+    verdict, status, headline: VERDICT_TEXT[verdict], reason,
+    warnings: Object.freeze(warnings), trustworthy: verdict === 'valid',
+  });
+}
