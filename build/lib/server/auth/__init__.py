@@ -1,1 +1,0 @@
-"""Who is signed in: passkeys (WebAuthn), staff accounts and the member's and staff's sessions."""

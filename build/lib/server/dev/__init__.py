@@ -1,1 +1,0 @@
-"""Development only: first-start bootstrap (migrate, keys, demo data, URLs) and the demo register."""

@@ -1,1 +1,0 @@
-import { App } from './app.js'; new App().start();

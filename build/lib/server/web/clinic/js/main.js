@@ -1,1 +1,0 @@
-import { ClinicApp } from './clinic-app.js'; new ClinicApp(document).start();
