@@ -10,7 +10,7 @@ from server.token_core.claims import Copay, DocumentKind, Relationship, Sex
 
 def test_each_code_has_its_japanese_and_english_label():
     assert (Relationship.INSURED.ja, Relationship.DEPENDENT.ja) == ("本人", "家族")
-    assert Sex.FEMALE.label == "女性 (female)"
+    assert Sex.FEMALE.label == "女性 (Female)"
     assert [c.ja for c in Copay] == ["1割", "2割", "3割"]
     assert DocumentKind.CARD.ja == "資格確認書"
     assert all(c.en and c.ja for codes in (Relationship, Sex, Copay, DocumentKind) for c in codes)

@@ -88,7 +88,7 @@ def test_activation_shows_a_qr_that_verifies(server, page, authenticator):
     expect(page.locator("#qr-status")).to_have_text("有効")
     card = page.locator("#card")
     for text in ["𠮷田 太郎", "ヨシダ タロウ", "昭和55年5月15日（1980-05-15）", "06138093",
-                 "資格パス健康保険組合（デモ）", "記号 1234", "番号 5678", "枝番 00", "本人（被保険者）",
+                 "資格パス健康保険組合（デモ）", "記号 1234", "番号 5678", "枝番 00", "本人",
                  "3割（平成27年4月1日（2015-04-01）から）", "4821", "男"]:
         expect(card).to_contain_text(text)
     expect(page.locator("#reminder")).to_have_text("受診時はマイナ保険証と一緒に提示してください")

@@ -78,21 +78,21 @@ class _Code(enum.IntEnum):
 
 class Relationship(_Code):
     """本人・家族区分."""
-    INSURED = 1, "本人", "insured person"       # 被保険者
-    DEPENDENT = 2, "家族", "dependent"          # 被扶養者
+    INSURED = 1, "本人", "Insured person"       # 被保険者
+    DEPENDENT = 2, "家族", "Dependent"          # 被扶養者
 
 
 class Sex(_Code):
     """性別."""
-    MALE = 1, "男性", "male"
-    FEMALE = 2, "女性", "female"
-    UNSET = 3, "未設定", "not set"
+    MALE = 1, "男性", "Male"
+    FEMALE = 2, "女性", "Female"
+    UNSET = 3, "未設定", "Not set"
 
 
 class DocumentKind(_Code):
     """What the token stands for."""
-    NOTICE = 1, "資格情報のお知らせ", "eligibility notice"   # on the phone (short-lived)
-    CARD = 2, "資格確認書", "eligibility certificate"       # printed (long-lived)
+    NOTICE = 1, "資格情報のお知らせ", "Eligibility notice"   # on the phone (short-lived)
+    CARD = 2, "資格確認書", "Eligibility certificate"       # printed (long-lived)
 
 
 class Copay(_Code):

@@ -39,7 +39,15 @@ def member_json(member, *, signed_in) -> dict:
         "copay_from": copay.effective_from.isoformat() if copay else None,
         "mynumber_last4": member.mynumber_last4, "limit_category": member.limit_category,
         "limit_consent": member.limit_consent,
+        "labels": _labels(relationship=member.relationship, sex=member.sex,
+                          copay_ratio=copay.ratio if copay else None),
     }
+
+
+def _labels(**codes) -> dict:
+    """Each code's words from the one place they live (the token core's enums), so the app
+    shows what the admin pages, the printed notice and the CLI show."""
+    return {name: {"ja": code.ja, "en": code.en} for name, code in codes.items() if code is not None}
 
 
 def _passkeys(member) -> list[PasskeyCredential]:

@@ -6,6 +6,11 @@ import { lang, t } from './i18n.js';
 import { qrElement } from './qr.js';
 import { tokenState } from './tokens.js';
 
+/** A code's words as the server names them (member.labels, from the token core's enums). */
+export function codeLabel(member, name) {
+  return member.labels?.[name]?.[lang()] ?? member.labels?.[name]?.ja ?? '—';
+}
+
 export class CardView {
   constructor({ onSelect, onRefresh, onConsent }) {
     this._onSelect = onSelect;
@@ -32,7 +37,7 @@ export class CardView {
       state.offline ? h('p', { class: 'offline-note', id: 'offline-note' },
         t('offline_note', { time: formatMoment(token?.savedAt ?? state.savedAt, lang()) })) : null,
       h('article', { class: 'card', id: 'card', 'data-member-id': member.id, 'data-eligible': String(member.eligible !== false) },
-        h('p', { class: 'card-name' }, member.name, ' ', h('small', {}, t(`rel_${member.relationship}`))),
+        h('p', { class: 'card-name' }, member.name, ' ', h('small', {}, codeLabel(member, 'relationship'))),
         member.eligible === false ? this._lost(member) : this._qr(state),
         state.notice?.text ? h('p', { class: `status ${state.notice.kind ?? ''}`.trim(), id: 'card-status', role: 'status' },
           state.notice.text) : null,
@@ -49,7 +54,7 @@ export class CardView {
     return h('nav', { class: 'member-tabs', 'aria-label': t('family') },
       members.map((m) => h('button', { type: 'button', class: 'member-tab', 'data-member-id': m.id,
         'aria-pressed': String(m.id === selectedId), onclick: () => this._onSelect(m.id) },
-      m.name, ' ', h('small', {}, t(`rel_short_${m.relationship}`)))));
+      m.name, ' ', h('small', {}, codeLabel(m, 'relationship')))));
   }
 
   _lost(member) {
@@ -88,12 +93,12 @@ export class CardView {
     const rows = [
       ['name', m.name, m.name_kana ? h('small', { class: 'kana' }, `${t('kana')}: ${m.name_kana}`) : null],
       ['birth_date', formatDate(m.birth_date, lang())],
-      ['sex', t(`sex_${m.sex}`)],
-      ['relationship', t(`rel_${m.relationship}`)],
+      ['sex', codeLabel(m, 'sex')],
+      ['relationship', codeLabel(m, 'relationship')],
       ['insurer_number', m.insurer_number],
       ['insurer_name', m.insurer_name],
       ['symbol_number', t('symbol_number_value', { symbol: m.symbol || '—', number: m.number, branch: m.branch || '—' })],
-      ['copay', t('copay_value', { ratio: m.copay_ratio / 10, percent: m.copay_ratio, from: formatDate(m.copay_from, lang()) })],
+      ['copay', t('copay_value', { ratio: codeLabel(m, 'copay_ratio'), from: formatDate(m.copay_from, lang()) })],
       ['acquired_on', formatDate(m.acquired_on, lang())],
       ['limit', m.limit_category
         ? `${m.limit_category}（${m.limit_consent ? t('limit_in_qr') : t('limit_not_in_qr')}）` : t('limit_none')],
