@@ -95,7 +95,7 @@ class Identity:
     birth_wareki: str
     birth_both: str
     sex: str
-    relationship: str
+    relationship: Relationship
     acquired_on: str
     copay: str
     insurer_number: str
@@ -109,7 +109,7 @@ def identity(member: Member, today: date) -> Identity:
         branch=_or_blank(member.branch), name=member.name, name_kana=member.name_kana or "",
         birth_wareki=wareki(member.birth_date), birth_both=wareki_both(member.birth_date),
         sex=sex_label(member.sex) or BLANK,
-        relationship=Relationship(member.relationship).ja,
+        relationship=Relationship(member.relationship),
         acquired_on=wareki(eligibility.acquired_on if eligibility else None),
         copay=copay_text(member, today),
         insurer_number=member.insurer.number, insurer_name=member.insurer.name)
@@ -174,7 +174,7 @@ def identity_from_claims(claims: Claims, insurer_name: str) -> Identity:
         branch=_or_blank(claims.branch), name=claims.name, name_kana="",
         birth_wareki=wareki(claims.birth_date), birth_both=wareki_both(claims.birth_date),
         sex=sex_label(claims.sex) or BLANK,
-        relationship=Relationship(claims.relationship).ja,
+        relationship=Relationship(claims.relationship),
         acquired_on=wareki(claims.acquired_on),
         copay=copay_with_start(claims.copay_ratio, claims.copay_from),
         insurer_number=claims.insurer_number, insurer_name=insurer_name)

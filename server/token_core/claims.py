@@ -63,11 +63,12 @@ _FORBIDDEN_TEXT = re.compile("[" + "".join(
 
 
 class _Code(enum.IntEnum):
-    """An official code with its display labels: ``.ja`` (screens, print) and ``.en``."""
-    def __new__(cls, value: int, ja: str, en: str):
+    """An official code with its display labels: ``.ja`` (screens, print), ``.en``, and the
+    legal term where the printed documents add one (``.legal``: 被保険者)."""
+    def __new__(cls, value: int, ja: str, en: str, legal: str = ""):
         member = int.__new__(cls, value)
         member._value_ = value
-        member.ja, member.en = ja, en
+        member.ja, member.en, member.legal = ja, en, legal
         return member
 
     @property
@@ -78,8 +79,8 @@ class _Code(enum.IntEnum):
 
 class Relationship(_Code):
     """本人・家族区分."""
-    INSURED = 1, "本人", "Insured person"       # 被保険者
-    DEPENDENT = 2, "家族", "Dependent"          # 被扶養者
+    INSURED = 1, "本人", "Insured person", "被保険者"
+    DEPENDENT = 2, "家族", "Dependent", "被扶養者"
 
 
 class Sex(_Code):

@@ -42,7 +42,7 @@ def _label(codes):
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals["codes"] = {"Relationship": Relationship, "Sex": Sex, "Copay": Copay}
+    app.jinja_env.globals["enums"] = {"Relationship": Relationship, "Sex": Sex, "Copay": Copay}
     app.jinja_env.filters.update(
         wareki=lambda d: format_wareki(d) if d else "—", wareki_both=wareki_both,
         timestamp=timestamp, audit_changes=audit_changes,
