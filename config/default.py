@@ -39,9 +39,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = None
 WTF_CSRF_TIME_LIMIT = None     # the CSRF token lives as long as the session
+# Sessions live on the server (auth_session): the cookie holds only a random token, so
+# signing out, "sign out of all devices", a deleted passkey or a disabled account ends a
+# session wherever its cookie was copied. Staff lifetimes are shorter than members'.
 STAFF_IDLE_MINUTES = 30        # staff are signed out after this many idle minutes
-MEMBER_SESSION_DAYS = 30       # members sign in again with their passkey after this
-PERMANENT_SESSION_LIFETIME = 30 * 86400
+STAFF_SESSION_MAX_HOURS = 10   # ... and after this long in any case (one working day)
+MEMBER_SESSION_IDLE_DAYS = 14  # a member unused for this long signs in again with a passkey
+MEMBER_SESSION_MAX_DAYS = 30   # ... and after this long in any case
+PERMANENT_SESSION_LIFETIME = 30 * 86400   # the cookie's own lifetime: the longest above
 
 # Rate limits per client address (Flask-Limiter); use a shared store with several workers
 RATELIMIT_STORAGE_URI = "memory://"

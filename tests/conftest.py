@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -157,12 +158,59 @@ def as_staff(app, client):
             db.session.add(staff)
             db.session.commit()
             staff_id = staff.id
-        with client.session_transaction() as session:
-            session.clear()
-            session["staff_id"] = staff_id
-            session["staff_seen"] = app.config["CLOCK"]()
+        start_session(app, client, "staff", staff_id)
         return csrf_token(client)
     return sign_in
+
+
+def session_token(app, owner_type: str, owner_id: int, now: int | None = None) -> str:
+    """A server-side session as a passkey sign-in leaves it; returns the cookie's token."""
+    import hashlib
+    import secrets as _secrets
+
+    from server.models import AuthSession
+    token = _secrets.token_urlsafe(32)
+    now = now if now is not None else (app.config["CLOCK"] or time.time)()
+    with app.app_context():
+        db.session.add(AuthSession(token_hash=hashlib.sha256(token.encode()).digest(),
+                                   owner_type=owner_type, owner_id=owner_id, created_at=int(now),
+                                   last_seen_at=int(now), verified_at=int(now),
+                                   expires_at=int(now) + 86400, device="test client"))
+        db.session.commit()
+    return token
+
+
+@pytest.fixture
+def staff_in_browser():
+    """Sign a Playwright page in as a new staff member of the live app (its session cookie),
+    the way a passkey sign-in leaves it."""
+    import secrets as _secrets
+
+    from server.models import Staff
+
+    def sign_in(live_server, page, role="clerk") -> None:
+        app = live_server.app
+        with app.app_context():
+            staff = Staff(email=f"{role}-{_secrets.token_hex(3)}@example.jp", role=role,
+                          user_handle=_secrets.token_bytes(32), created_at=int(time.time()))
+            db.session.add(staff)
+            db.session.commit()
+            staff_id = staff.id
+        value = app.session_interface.get_signing_serializer(app).dumps(
+            {"sid": session_token(app, "staff", staff_id, now=time.time())})
+        page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": value,
+                                   "url": live_server.url}])
+    return sign_in
+
+
+def start_session(app, client, owner_type: str, owner_id: int) -> str:
+    """Sign the test client in as ``owner_type`` ``owner_id`` (server-side session)."""
+    token = session_token(app, owner_type, owner_id)
+    with client.session_transaction() as session:
+        session.clear()
+        session["sid"] = token
+        session.permanent = True
+    return token
 
 
 def csrf_token(client) -> str:
@@ -181,9 +229,6 @@ def as_member(app, client):
     """Sign the test client in as a member, the way a passkey sign-in leaves the session.
     Returns the CSRF token for writes."""
     def sign_in(member_id: int):
-        with client.session_transaction() as session:
-            session.clear()
-            session["member_id"] = member_id
-            session["member_since"] = app.config["CLOCK"]()
+        start_session(app, client, "member", member_id)
         return client.get("/api/v1/csrf").get_json()["csrf_token"]
     return sign_in

@@ -27,9 +27,8 @@ def test_anonymous_users_are_sent_to_sign_in(client, url):
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
 
 
-def test_a_member_session_gets_nothing_from_admin(client, app):
-    with client.session_transaction() as session:
-        session["member_id"] = 1          # what a signed-in member's session carries
+def test_a_member_session_gets_nothing_from_admin(client, app, as_member):
+    as_member(1)                          # a signed-in member's session
     for url in ADMIN_PAGES + ADMIN_ONLY:
         assert client.get(url).status_code == 302, url
     assert client.get("/admin/", headers={"Accept": "application/json"}).status_code == 401

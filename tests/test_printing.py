@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from datetime import date
 from io import BytesIO
@@ -61,22 +60,6 @@ def _decode_qr(png: bytes) -> str:
 
 def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-
-
-def _sign_in_browser(live_server, page, role="clerk") -> None:
-    """A staff session for the browser: a Staff row in the live app and its signed cookie,
-    the way a passkey sign-in leaves the session."""
-    app = live_server.app
-    with app.app_context():
-        staff = Staff(email=f"{role}-{secrets.token_hex(3)}@example.jp", role=role,
-                      user_handle=secrets.token_bytes(32), created_at=int(time.time()))
-        db.session.add(staff)
-        db.session.commit()
-        staff_id = staff.id
-    value = app.session_interface.get_signing_serializer(app).dumps(
-        {"staff_id": staff_id, "staff_seen": int(time.time())})
-    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": value,
-                               "url": live_server.url}])
 
 
 def _browser_post(live_server, page, path: str, fields: dict | None = None) -> None:
@@ -183,8 +166,8 @@ def test_no_card_for_a_member_who_lost_eligibility(app, client, as_staff):
 # -- in a real browser -----------------------------------------------------------
 
 @pytest.mark.browser
-def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_server, page):
-    _sign_in_browser(live_server, page)
+def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_server, page, staff_in_browser):
+    staff_in_browser(live_server, page)
     member_id = _member_id(live_server.app)
     _browser_post(live_server, page, f"/admin/members/{member_id}/notice")
     assert page.url.endswith(f"/admin/members/{member_id}/notice")
@@ -199,8 +182,8 @@ def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_
 
 
 @pytest.mark.browser
-def test_card_qr_carries_a_valid_card_token_until_the_card_is_withdrawn(live_server, page):
-    _sign_in_browser(live_server, page)
+def test_card_qr_carries_a_valid_card_token_until_the_card_is_withdrawn(live_server, page, staff_in_browser):
+    staff_in_browser(live_server, page)
     member_id = _member_id(live_server.app)
     _browser_post(live_server, page, f"/admin/members/{member_id}/cards")
     assert re.search(r"/admin/cards/\d+/print$", page.url)

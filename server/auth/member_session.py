@@ -1,4 +1,5 @@
-"""The member's signed-in session, and which members they may see.
+"""The member's signed-in session (a server-side AuthSession, see sessions.py), and which
+members they may see.
 
 A member sees themself; an insured person (本人) also sees their dependents (家族).
 A dependent who signs in themself sees only their own card.
@@ -7,27 +8,27 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, g, session
+from flask import abort, g
 
-from .. import clock
 from ..extensions import db
-from ..models import Member
+from ..models import AuthSession, Member
+from . import sessions
 from ..token_core.claims import Relationship
 
 
-def sign_in(member: Member) -> None:
-    session.clear()
-    session["member_id"] = member.id
-    session["member_since"] = clock.now()
-    session.permanent = True
+def sign_in(member: Member) -> AuthSession:
+    """A new session for this browser after a user-verified passkey ceremony (commits)."""
+    record = sessions.start("member", member.id)
+    db.session.commit()
+    return record
 
 
 def current_member() -> Member | None:
-    since = session.get("member_since")
-    if since is None or clock.now() - since > current_app.config["MEMBER_SESSION_DAYS"] * 86400:
+    record = sessions.current("member")
+    if record is None:
         return None
-    member_id = session.get("member_id")
-    return db.session.get(Member, member_id) if member_id else None
+    g.auth_session = record
+    return db.session.get(Member, record.owner_id)
 
 
 def member_required(view):

@@ -1,11 +1,15 @@
 """Passkey (WebAuthn) ceremonies with py_webauthn, for staff and members alike.
 
-Resident keys and user verification are required. Each challenge lives in the signed
-session, is single use (popped when verified) and expires after CHALLENGE_SECONDS.
+Resident keys and user verification are required. Each challenge is kept on the server
+(CeremonyChallenge), bound to the browser that asked for it, consumed exactly once by an
+atomic update when verified (a replayed assertion finds it used), and expires after
+CHALLENGE_SECONDS.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app, session
@@ -28,7 +32,7 @@ from webauthn.helpers.structs import (
 
 from .. import clock
 from ..extensions import db
-from ..models import PasskeyCredential
+from ..models import CeremonyChallenge, PasskeyCredential
 from ..problems import Problem
 
 CHALLENGE_SECONDS = 300
@@ -49,17 +53,47 @@ def origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _browser() -> bytes:
+    """A random value in this browser's cookie: a challenge is completed by the browser that
+    asked for it (its hash is stored with the challenge)."""
+    if not isinstance(session.get("browser"), str):
+        session["browser"] = secrets.token_urlsafe(16)
+    return hashlib.sha256(session["browser"].encode()).digest()
+
+
 def _remember(purpose: str, challenge: bytes, **extra) -> None:
-    session[f"webauthn:{purpose}"] = {"challenge": bytes_to_base64url(challenge),
-                                      "expires": clock.now() + CHALLENGE_SECONDS, **extra}
+    """Keep the challenge on the server until it is used once or expires (commits)."""
+    now = clock.now()
+    db.session.execute(db.delete(CeremonyChallenge).where(CeremonyChallenge.expires_at < now - 86400))
+    record = CeremonyChallenge(purpose=purpose, challenge=challenge, browser_hash=_browser(),
+                               state_json=json.dumps(extra), created_at=now,
+                               expires_at=now + CHALLENGE_SECONDS)
+    db.session.add(record)
+    db.session.commit()
+    session[f"webauthn:{purpose}"] = record.id
+
+
+def _expired() -> PasskeyError:
+    return PasskeyError("ceremony_expired", "操作の有効時間が過ぎました。もう一度お試しください",
+                        "the request expired or was already used; try again")
 
 
 def _take(purpose: str) -> dict:
-    state = session.pop(f"webauthn:{purpose}", None)
-    if not state or clock.now() > state["expires"]:
-        raise PasskeyError("ceremony_expired", "操作の有効時間が過ぎました。もう一度お試しください",
-            "the request expired; try again")
-    return state
+    """Consume this browser's challenge for ``purpose``: one atomic update, so the same
+    assertion verified twice (a replay, or two requests at once) succeeds at most once."""
+    challenge_id = session.pop(f"webauthn:{purpose}", None)
+    if not isinstance(challenge_id, int):
+        raise _expired()
+    now = clock.now()
+    taken = db.session.execute(db.update(CeremonyChallenge).where(
+        CeremonyChallenge.id == challenge_id, CeremonyChallenge.purpose == purpose,
+        CeremonyChallenge.browser_hash == _browser(), CeremonyChallenge.consumed_at.is_(None),
+        CeremonyChallenge.expires_at > now).values(consumed_at=now)).rowcount
+    db.session.commit()
+    if taken != 1:
+        raise _expired()
+    record = db.session.get(CeremonyChallenge, challenge_id)
+    return {**json.loads(record.state_json), "challenge": bytes_to_base64url(record.challenge)}
 
 
 def registration_options(purpose: str, *, user_id: bytes, user_name: str, display_name: str,
@@ -102,7 +136,12 @@ def verify_registration(purpose: str, credential: dict, *, owner_type: str, owne
 
 
 def state(purpose: str) -> dict | None:
-    return session.get(f"webauthn:{purpose}")
+    """What the options step remembered for ``purpose`` (not consumed), or None."""
+    challenge_id = session.get(f"webauthn:{purpose}")
+    record = db.session.get(CeremonyChallenge, challenge_id) if isinstance(challenge_id, int) else None
+    if record is None or record.consumed_at is not None or record.expires_at <= clock.now():
+        return None
+    return json.loads(record.state_json)
 
 
 def authentication_options(purpose: str) -> str:

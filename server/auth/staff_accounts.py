@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import ROLES, Staff, StaffInvite
 from ..problems import Problem
 from ..register import audit
+from . import sessions
 
 INVITE_HOURS = 72
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -80,3 +81,20 @@ def accept(invite_record: StaffInvite, *, user_handle: bytes) -> Staff:
 def active(staff_id: int | None) -> Staff | None:
     staff = db.session.get(Staff, staff_id) if staff_id else None
     return staff if staff and staff.disabled_at is None else None
+
+
+def end_sessions(staff: Staff, *, actor: str | None = None) -> int:
+    """Sign a staff member out on every device (the caller commits)."""
+    ended = sessions.end_all("staff", staff.id, "ended_by_admin")
+    audit.record("staff.sessions_end", staff, after={"sessions_ended": ended}, actor=actor)
+    return ended
+
+
+def disable(staff: Staff, *, actor: str | None = None) -> None:
+    """An account that can no longer sign in; every session of it ends now (commits)."""
+    if staff.disabled_at is not None:
+        raise StaffError("already_disabled", "この職員はすでに無効です", "this account is already disabled")
+    staff.disabled_at = clock.now()
+    ended = sessions.end_all("staff", staff.id, "disabled")
+    audit.record("staff.disable", staff, after={"sessions_ended": ended}, actor=actor)
+    db.session.commit()

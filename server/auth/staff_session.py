@@ -7,28 +7,26 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, g, redirect, request, url_for
 
-from .. import clock
-from . import staff_accounts
+from ..extensions import db
+from . import sessions, staff_accounts
 
 
 def sign_in(staff) -> None:
-    session.clear()          # no session fixation: a fresh session for the signed-in user
-    session["staff_id"] = staff.id
-    session["staff_seen"] = clock.now()
-    session.permanent = True
+    """A fresh server-side session for the signed-in staff member (no session fixation)."""
+    sessions.start("staff", staff.id)
+    db.session.commit()
 
 
 def current_staff():
-    seen = session.get("staff_seen")
-    idle = current_app.config["STAFF_IDLE_MINUTES"] * 60
-    if seen is None or clock.now() - seen > idle:
+    """The signed-in, active staff member: a live session (idle STAFF_IDLE_MINUTES, at most
+    STAFF_SESSION_MAX_HOURS) of an account that is not disabled."""
+    record = sessions.current("staff")
+    if record is None:
         return None
-    staff = staff_accounts.active(session.get("staff_id"))
-    if staff is not None:
-        session["staff_seen"] = clock.now()
-    return staff
+    g.auth_session = record
+    return staff_accounts.active(record.owner_id)
 
 
 def staff_required(view):
@@ -36,7 +34,6 @@ def staff_required(view):
     def wrapped(*args, **kwargs):
         staff = current_staff()
         if staff is None:
-            session.pop("staff_id", None)
             if request.path.startswith("/admin/api/") or request.accept_mimetypes.best == "application/json":
                 abort(401)
             return redirect(url_for("admin.login", next=request.path))   # no query: it may hold names

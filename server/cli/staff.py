@@ -1,7 +1,8 @@
-"""`shikaku staff invite|list` and `shikaku insurers add|list`."""
+"""`shikaku staff invite|disable|list` and `shikaku insurers add|list`."""
 import click
 from flask.cli import with_appcontext
 
+from ..auth import staff_accounts
 from ..auth.staff_accounts import StaffError, invite
 from ..extensions import db
 from ..keys import lifecycle
@@ -26,6 +27,21 @@ def invite_command(email, role):
     except StaffError as exc:
         raise click.UsageError(exc.message) from None
     click.echo(f"招待リンク（1回限り・72時間有効） one-time link, valid 72 hours:\n{link}")
+
+
+@staff.command("disable")
+@click.argument("email")
+@with_appcontext
+def disable_command(email):
+    """Disable EMAIL's account: it cannot sign in, and every session of it ends now."""
+    account = db.session.scalar(db.select(Staff).where(Staff.email == email.strip().lower()))
+    if account is None:
+        raise click.UsageError(f"職員 {email} は登録されていません (no such staff member)")
+    try:
+        staff_accounts.disable(account, actor="cli")
+    except StaffError as exc:
+        raise click.UsageError(exc.message) from None
+    click.echo(f"{account.email}: 無効にしました disabled (every session ended)")
 
 
 @staff.command("list")

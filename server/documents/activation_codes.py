@@ -17,6 +17,7 @@ from datetime import date
 from flask import current_app
 
 from .. import clock
+from ..auth import sessions
 from ..extensions import db
 from ..models import ActivationCode, Member
 from ..register import audit
@@ -64,8 +65,12 @@ def issue(member: Member) -> IssuedCode:
                             expires_at=now + current_app.config["ACTIVATION_CODE_DAYS"] * 86400)
     db.session.add(record)
     db.session.flush()
+    # A new notice means the old one (or the phone) may be in the wrong hands: its holder
+    # activates again, and whoever was signed in is signed out.
+    ended = sessions.end_all("member", member.id, "notice_reissued")
     audit.record("activation_code.issue", member, after={"code_id": record.id,
-                                                         "expires_at": record.expires_at})
+                                                         "expires_at": record.expires_at,
+                                                         "sessions_ended": ended})
     db.session.commit()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     return IssuedCode(code=grouped(code), url=f"{base}/app/activate#code={code}", record=record)

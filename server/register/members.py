@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from .. import clock
 from ..clock import start_of_day
+from ..auth import sessions
 from ..extensions import db
 from ..models import ActivationCode, CopayRatio, Eligibility, Insurer, Member
 from ..token_core.claims import Relationship
@@ -197,6 +198,7 @@ def _loss(member: Member, lost_on: date, reason: str) -> None:
             ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
             ActivationCode.invalidated_at.is_(None))):
         code.invalidated_at = clock.now()
+    sessions.end_all("member", member.id, "loss")     # the app shows nothing more to anyone
     audit.record("member.loss", member, before=before, after=audit.member_snapshot(member))
 
 

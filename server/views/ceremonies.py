@@ -11,7 +11,7 @@ import secrets
 from flask import Blueprint, current_app, g, jsonify, request, session, url_for
 
 from .. import clock
-from ..auth import member_session, passkeys, staff_accounts
+from ..auth import member_session, passkeys, sessions, staff_accounts
 from ..auth.member_session import member_required
 from ..auth.passkeys import PasskeyError
 from ..auth.staff_accounts import StaffError
@@ -134,6 +134,7 @@ def member_activate_verify():
     activation_codes.consume(record)
     member = db.session.get(Member, record.member_id)
     audit.record("member.activate", member, actor=f"member:{member.id}")
+    sessions.end_all("member", member.id, "reactivated")   # whoever held the old account is out
     db.session.commit()
     member_session.sign_in(member)
     return jsonify(next="/app/")
@@ -158,9 +159,36 @@ def member_login_verify():
     return jsonify(next="/app/")
 
 
+@bp.post("/member/reauth/options")
+@member_required
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+def member_reauth_options():
+    """Step-up: a fresh user-verified use of one of the member's own passkeys."""
+    return _json(passkeys.authentication_options("member-reauth"))
+
+
+@bp.post("/member/reauth/verify")
+@member_required
+def member_reauth_verify():
+    credential = passkeys.parse_json_body(request.get_data())
+    record = passkeys.verify_authentication("member-reauth", credential, owner_type="member")
+    if record.owner_id != g.member.id:
+        db.session.rollback()
+        raise PasskeyError("unknown_passkey", "このアカウントのパスキーではありません",
+                           "this passkey belongs to another account")
+    sessions.mark_verified(g.auth_session)
+    db.session.commit()
+    return jsonify(ok=True)
+
+
 @bp.post("/member/passkeys/options")
 @member_required
 def member_passkey_options():
+    """Adding a passkey needs more than the cookie: a user-verified passkey use within the
+    last few minutes (sign-in or /member/reauth), so a stolen cookie cannot add its own."""
+    if not sessions.recently_verified(g.auth_session):
+        raise Problem("reauth_required", "パスキーを追加する前に、今のパスキーで本人確認をしてください",
+                      "confirm with one of your passkeys before adding another", status=403)
     member = g.member
     options = passkeys.registration_options(
         "member-add", user_id=_member_handle(member), user_name=f"{member.insurer.number}-{member.id}",
@@ -182,5 +210,5 @@ def member_passkey_verify():
 
 @bp.post("/member/logout")
 def member_logout():
-    session.clear()
+    sessions.sign_out()       # ends the session on the server, not only this browser's copy
     return jsonify(next="/app/")

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 from .. import clock
+from ..auth import sessions
 from ..auth.member_session import member_required, visible, visible_members
 from ..documents.issuance import IssuanceError, issue_token
 from ..extensions import db
@@ -68,6 +69,9 @@ def me():
     return jsonify(member=members[0], members=members,
                    passkeys=[{"id": p.id, "name": p.name, "created_at": p.created_at,
                               "last_used_at": p.last_used_at} for p in _passkeys(g.member)],
+                   sessions=[{"id": s.id, "device": s.device, "created_at": s.created_at,
+                              "last_seen_at": s.last_seen_at, "current": s.id == g.auth_session.id}
+                             for s in sessions.live("member", g.member.id)],
                    settings={"token_refresh_seconds": current_app.config["TOKEN_REFRESH_SECONDS"]})
 
 
@@ -123,6 +127,33 @@ def delete_passkey(passkey_id):
         raise Problem("last_passkey", "最後のパスキーです。削除するとサインインできなくなります",
                       "this is your last passkey: confirm to delete it", status=409)
     db.session.delete(target)
-    audit.record("passkey.delete", g.member, after={"passkey_id": passkey_id})
+    # A device that signed in with this passkey is signed out with it: every other session
+    # ends (this one, which the member is using to delete it, stays).
+    ended = sessions.end_all("member", g.member.id, "passkey_deleted", keep=g.auth_session)
+    audit.record("passkey.delete", g.member, after={"passkey_id": passkey_id, "sessions_ended": ended})
     db.session.commit()
     return jsonify(ok=True)
+
+
+@bp.post("/me/sessions/<int:session_id>/end")
+@member_required
+def end_session(session_id):
+    """Sign out one of the member's devices (the list in GET /me)."""
+    target = next((s for s in sessions.live("member", g.member.id) if s.id == session_id), None)
+    if target is None:
+        raise Problem("not_found", "この端末は見つかりません", "no such signed-in device", status=404)
+    sessions.end(target, "ended_by_member")
+    audit.record("session.end", g.member, after={"session_id": session_id})
+    db.session.commit()
+    return jsonify(ok=True, current=target.id == g.auth_session.id)
+
+
+@bp.post("/me/sessions/end-all")
+@member_required
+def end_all_sessions():
+    """すべての端末からサインアウト: every session of the member ends, this one too."""
+    ended = sessions.end_all("member", g.member.id, "signed_out_everywhere")
+    audit.record("session.end_all", g.member, after={"sessions_ended": ended})
+    db.session.commit()
+    sessions.sign_out()
+    return jsonify(next="/app/", ended=ended)

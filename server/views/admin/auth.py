@@ -1,7 +1,7 @@
 """Sign-in, invitation and sign-out pages for staff."""
 from flask import redirect, render_template, request, session, url_for
 
-from ...auth import staff_accounts
+from ...auth import sessions, staff_accounts
 from ...auth.staff_accounts import StaffError
 from ...auth.staff_session import current_staff
 from . import bp
@@ -28,5 +28,5 @@ def invite(token):
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    sessions.sign_out()       # ends the session on the server, not only this browser's copy
     return redirect(url_for("admin.login"))

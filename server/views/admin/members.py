@@ -7,10 +7,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_
 
 from ... import clock
+from ...auth import sessions
 from ...auth.staff_session import staff_required
 from ...extensions import db
 from ...models import ActivationCode, AuditEntry, Insurer, Member
-from ...register import members
+from ...register import audit, members
 from ...register.members import LOSS_REASONS
 from ...register.validation import ValidationError, validate_member
 from ...register.wareki import parse_date
@@ -133,6 +134,7 @@ def member(member_id):
         .order_by(AuditEntry.id.desc()).limit(50)).all()
     from flask import current_app
     return render_template("admin/member.html", m=m, codes=codes, entries=entries,
+                           devices=sessions.live("member", m.id),
                            loss_reasons=LOSS_REASONS, today=clock.today(), now=clock.now(),
                            max_attempts=current_app.config["ACTIVATION_MAX_ATTEMPTS"])
 
@@ -189,6 +191,19 @@ def record_loss(member_id):
     return _member_action(
         m, lambda: members.record_loss(m, _date_field("lost_on"), request.form.get("loss_reason", "")),
         lambda affected: f"資格喪失を登録しました（{len(affected)}名） Loss recorded for {len(affected)}")
+
+
+@bp.post("/members/<int:member_id>/sessions/end")
+@staff_required
+def end_member_sessions(member_id):
+    """A member lost their phone: sign the app out on every device (they sign in again with
+    a passkey, or activate anew from a reissued notice)."""
+    m = _member(member_id)
+    ended = sessions.end_all("member", m.id, "ended_by_staff")
+    audit.record("member.sessions_end", m, after={"sessions_ended": ended})
+    db.session.commit()
+    flash(f"会員アプリを全端末でサインアウトしました（{ended}件） Signed out on {ended} device(s)")
+    return redirect(url_for("admin.member", member_id=m.id))
 
 
 @bp.post("/members/<int:member_id>/re-enrol")

@@ -54,6 +54,7 @@ export class App {
       onAdd: () => this._addPasskey(),
       onRemove: (passkey, count) => this._removePasskey(passkey, count),
       onSignOut: () => this._signOut(),
+      onSignOutEverywhere: () => this._signOutEverywhere(),
     });
     this._banner = new UpdateBanner({ onUpdate: (worker) => this._applyUpdate(worker) });
   }
@@ -135,7 +136,7 @@ export class App {
       token: member.eligible === false ? null : this._store.token(member.id),
       refreshing: this._refreshing.has(member.id), notice: this._notice,
     });
-    this._passkeys.render(data.passkeys ?? [], this._offline);
+    this._passkeys.render(data.passkeys ?? [], this._offline, data.sessions ?? []);
     this._mount(this._card.el, this._passkeys.el);
     if (!this._cardShown) {
       this._cardShown = true;
@@ -311,7 +312,13 @@ export class App {
     try {
       await createPasskey(this._api, '/auth/member/passkeys');
     } catch (error) {
-      throw explain(error);
+      if (!(error instanceof ApiError && error.code === 'reauth_required')) throw explain(error);
+      try {   // a stolen cookie is not enough: confirm with a passkey first, then add
+        await getPasskey(this._api, '/auth/member/reauth');
+        await createPasskey(this._api, '/auth/member/passkeys');
+      } catch (again) {
+        throw explain(again);
+      }
     }
     await this._refreshAll();
     return t('passkey_added');
@@ -334,6 +341,23 @@ export class App {
     }
     await this._refreshAll();
     return t('passkey_removed');
+  }
+
+  async _signOutEverywhere() {
+    if (this._offline) throw Object.assign(new Error('offline'), { userMessage: t('signout_offline') });
+    if (!confirm(t('signout_everywhere_confirm'))) return '';
+    try {
+      await this._api.post('/api/v1/me/sessions/end-all', {});
+    } catch (error) {
+      if (error instanceof NetworkError) throw Object.assign(error, { userMessage: t('signout_offline') });
+      if (!(error instanceof ApiError && error.status === 401)) throw explain(error);
+    }
+    this._session += 1;
+    this._api.sessionChanged();
+    this._store.clear();
+    this._notice = null;
+    this._showSignIn(t('signed_out_everywhere'));
+    return '';
   }
 
   async _signOut() {

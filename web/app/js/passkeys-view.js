@@ -1,14 +1,16 @@
 // The member's passkeys: list, add another, remove (the last one only after a
-// confirmation, asked by the app), and sign out.
+// confirmation, asked by the app); the signed-in devices; sign out here or everywhere.
 import { formatMoment } from './dates.js';
 import { h, replace } from './dom.js';
 import { lang, t } from './i18n.js';
 
 export class PasskeysView {
-  constructor({ onAdd, onRemove, onSignOut }) {
+  constructor({ onAdd, onRemove, onSignOut, onSignOutEverywhere }) {
     this._onAdd = onAdd;
     this._onRemove = onRemove;
     this._onSignOut = onSignOut;
+    this._onSignOutEverywhere = onSignOutEverywhere;
+    this._devices = [];
     this._busy = false;
     this._status = { text: '', kind: '' };
     this._passkeys = [];
@@ -17,12 +19,13 @@ export class PasskeysView {
 
   setStatus(text, kind = '') {
     this._status = { text, kind };
-    this.render(this._passkeys, this._offline);
+    this.render(this._passkeys, this._offline, this._devices);
   }
 
-  render(passkeys = [], offline = false) {
+  render(passkeys = [], offline = false, devices = this._devices) {
     this._passkeys = passkeys;
     this._offline = offline;
+    this._devices = devices ?? [];
     const disabled = this._busy || offline;
     replace(this.el,
       h('h2', { id: 'passkeys-title' }, t('passkeys_title')),
@@ -36,15 +39,22 @@ export class PasskeysView {
         onclick: () => this._run(() => this._onAdd()) }, t('passkey_add'))),
       h('p', { id: 'passkeys-status', class: `status ${this._status.kind}`.trim(), role: 'status', 'aria-live': 'polite' },
         this._status.text),
+      h('h3', { id: 'devices-title' }, t('devices_title')),
+      h('ul', { class: 'devices', id: 'devices', 'aria-labelledby': 'devices-title' }, this._devices.map((d) => h('li', { 'data-session-id': d.id },
+        h('span', { class: 'device-name' }, deviceName(d.device), d.current ? ` ${t('device_this')}` : ''),
+        h('small', {}, t('device_used', { date: formatMoment(d.last_seen_at, lang()) }))))),
       h('p', { class: 'help' }, t('signout_note')),
       h('p', {}, h('button', { type: 'button', class: 'secondary', id: 'sign-out', disabled: this._busy,
-        onclick: () => this._run(() => this._onSignOut()) }, t('signout'))));
+        onclick: () => this._run(() => this._onSignOut()) }, t('signout'))),
+      h('p', {}, h('button', { type: 'button', class: 'secondary danger', id: 'sign-out-everywhere', disabled,
+        onclick: () => this._run(() => this._onSignOutEverywhere()) }, t('signout_everywhere'))),
+      h('p', { class: 'help' }, t('signout_everywhere_note')));
   }
 
   async _run(action) {
     this._busy = true;
     this._status = { text: '', kind: '' };
-    this.render(this._passkeys, this._offline);
+    this.render(this._passkeys, this._offline, this._devices);
     try {
       const message = await action();
       this._status = { text: message ?? '', kind: '' };
@@ -52,7 +62,16 @@ export class PasskeysView {
       this._status = { text: error.userMessage ?? error.message, kind: 'error' };
     } finally {
       this._busy = false;
-      if (this.el.isConnected) this.render(this._passkeys, this._offline);
+      if (this.el.isConnected) this.render(this._passkeys, this._offline, this._devices);
     }
   }
+}
+
+/** A readable name for a browser's User-Agent: "Chrome · Android", else the first words. */
+export function deviceName(agent = '') {
+  const browser = /Edg\//.test(agent) ? 'Edge' : /Chrome\//.test(agent) ? 'Chrome'
+    : /Firefox\//.test(agent) ? 'Firefox' : /Safari\//.test(agent) ? 'Safari' : '';
+  const system = /Android/.test(agent) ? 'Android' : /iPhone|iPad/.test(agent) ? 'iOS'
+    : /Windows/.test(agent) ? 'Windows' : /Mac OS X/.test(agent) ? 'macOS' : /Linux/.test(agent) ? 'Linux' : '';
+  return [browser, system].filter(Boolean).join(' · ') || agent.slice(0, 40) || '—';
 }
