@@ -19,6 +19,12 @@ INSURER_CONTACTS = {"06138093": ["〒100-0000 東京都千代田区〇〇1-2-3",
 # Activation codes printed on the notice
 ACTIVATION_CODE_DAYS = 90      # a code expires after this many days
 ACTIVATION_MAX_ATTEMPTS = 5    # wrong birth dates before the code locks
+# Activation codes are stored as HMACs under their own key (not SECRET_KEY, so rotating that
+# signs everybody out without voiding printed notices). Rotate this one by moving the old value
+# into ACTIVATION_SECRET_FALLBACKS until the last notice printed with it has expired (90 days).
+ACTIVATION_SECRET = None       # development: generated into instance/; production: required
+ACTIVATION_SECRET_FALLBACKS = []
+SECRET_KEY_FALLBACKS = []      # older cookie keys still accepted while rotating SECRET_KEY
 
 # Trust list
 TRUST_LIST_VALIDITY_SECONDS = 2 * 86400   # after this a verifier warns "stale" (要更新)

@@ -13,6 +13,10 @@ SESSION_COOKIE_SECURE = True
 # SECRET_KEY = "..."                       # required: set it here or as SHIKAKU_SECRET_KEY
 # KEY_PASSPHRASE = "..."                   # recommended: private keys encrypted at rest
 # REVOCATION_SECRET = "..."                # HMAC key for revocation ids (hex, 32 bytes)
+# ACTIVATION_SECRET = "..."                # HMAC key for printed activation codes (hex, 32 bytes);
+#                                          # its own key: rotating SECRET_KEY voids no notice.
+#                                          # Upgrading from a version that used SECRET_KEY: put the
+#                                          # old SECRET_KEY in ACTIVATION_SECRET_FALLBACKS.
 PROXY_FIX_HOPS = 1                         # behind one load balancer: real client addresses
 RATELIMIT_STORAGE_URI = "redis://redis.internal:6379/0"   # limits shared by every worker and host
 NOTICE_TOKEN_DAYS = 7

@@ -1,8 +1,12 @@
-"""Server secrets: the Flask SECRET_KEY and the revocation-id HMAC key.
+"""Server secrets: the Flask SECRET_KEY (cookies), the revocation-id HMAC key and the
+activation-code HMAC key.
 
+Each has its own job, so each can be rotated alone: a new SECRET_KEY signs everybody out
+(old ones may stay in SECRET_KEY_FALLBACKS for a while) without voiding a single printed
+activation code, whose key is ACTIVATION_SECRET (older ones in ACTIVATION_SECRET_FALLBACKS).
 In development they are generated once into the instance folder (mode 0600); in
-production they must be configured (SHIKAKU_SECRET_KEY, SHIKAKU_REVOCATION_SECRET).
-They are never logged.
+production they must be configured (SHIKAKU_SECRET_KEY, SHIKAKU_REVOCATION_SECRET,
+SHIKAKU_ACTIVATION_SECRET). They are never logged.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ class ConfigurationError(RuntimeError):
 
 
 def init_app(app: Flask) -> None:
-    for name in ("SECRET_KEY", "REVOCATION_SECRET"):
+    for name in ("SECRET_KEY", "REVOCATION_SECRET", "ACTIVATION_SECRET"):
         if app.config.get(name):
             continue
         if app.config["ENV"] == "production":

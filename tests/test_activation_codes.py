@@ -178,3 +178,51 @@ def test_the_database_allows_one_live_code_per_member(app, member, issued, clock
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+# -- its own key, rotation, and guesses at once -----------------------------------------
+
+def test_rotating_the_secret_key_voids_no_printed_code(member, make_app, app):
+    code = activation_codes.issue(member).code
+    rotated = make_app(SECRET_KEY="a new cookie key that signs everybody out",
+                       ACTIVATION_SECRET=app.config["ACTIVATION_SECRET"])
+    with rotated.app_context():
+        assert activation_codes.check(code, BIRTH).member_id == member.id
+
+
+def test_an_old_activation_key_is_accepted_only_while_it_is_a_fallback(member, make_app, app):
+    code = activation_codes.issue(member).code
+    old_key = app.config["ACTIVATION_SECRET"]
+    with make_app(ACTIVATION_SECRET="ab" * 32, ACTIVATION_SECRET_FALLBACKS=[old_key]).app_context():
+        assert activation_codes.check(code, BIRTH).member_id == member.id
+    with make_app(ACTIVATION_SECRET="ab" * 32).app_context():
+        assert rejection(code, BIRTH) == "invalid"
+
+
+def test_parallel_wrong_guesses_count_no_more_than_the_limit(member, app):
+    """Twelve guesses at once: at most ACTIVATION_MAX_ATTEMPTS are judged as tries, the
+    rest find the code locked, and the right birth date then finds it locked too."""
+    import threading
+    code = activation_codes.issue(member).code
+    record_id = db.session.scalar(db.select(ActivationCode.id).order_by(ActivationCode.id.desc()))
+    db.session.remove()
+    reasons, barrier = [], threading.Barrier(12)
+
+    def guess(day):
+        with app.app_context():
+            barrier.wait()
+            try:
+                activation_codes.check(code, date(1980, 6, day))
+            except ActivationError as exc:
+                reasons.append(exc.reason)
+            finally:
+                db.session.remove()
+    threads = [threading.Thread(target=guess, args=(day,)) for day in range(1, 13)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    limit = app.config["ACTIVATION_MAX_ATTEMPTS"]
+    assert reasons.count("invalid") == limit and reasons.count("locked") == 12 - limit
+    assert db.session.get(ActivationCode, record_id).failed_attempts == limit
+    assert rejection(code, BIRTH) == "locked"

@@ -155,7 +155,7 @@ def test_session_cookie_is_httponly_and_samesite(client, as_staff):
 
 
 def test_production_cookies_are_secure(make_app):
-    app = make_app(ENV="production", SECRET_KEY="x" * 32, REVOCATION_SECRET="00" * 32,
+    app = make_app(ENV="production", SECRET_KEY="x" * 32, REVOCATION_SECRET="00" * 32, ACTIVATION_SECRET="11" * 32,
                    AUTO_BOOTSTRAP=False)
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

@@ -27,7 +27,7 @@ def test_restart_does_not_duplicate_demo_data(make_app):
 def test_production_never_invents_members_or_keys(tmp_path):
     instance = tmp_path / "prod"
     app = create_app({"ENV": "production", "DEMO_DATA": True, "INSTANCE_PATH": instance,
-                      "SECRET_KEY": "x" * 32, "REVOCATION_SECRET": "00" * 32,
+                      "SECRET_KEY": "x" * 32, "REVOCATION_SECRET": "00" * 32, "ACTIVATION_SECRET": "11" * 32,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}"})
     assert not (tmp_path / "prod.sqlite3").exists() or (tmp_path / "prod.sqlite3").stat().st_size == 0
     assert not (instance / "keys").exists()
@@ -55,7 +55,7 @@ def test_production_keys_are_provisioned_by_command(tmp_path):
     from server.cli import main
     from server.models import Insurer
     app = create_app({"ENV": "production", "INSTANCE_PATH": tmp_path / "prod",
-                      "SECRET_KEY": "x" * 32, "REVOCATION_SECRET": "00" * 32,
+                      "SECRET_KEY": "x" * 32, "REVOCATION_SECRET": "00" * 32, "ACTIVATION_SECRET": "11" * 32,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}"})
     runner = app.test_cli_runner()
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0

@@ -49,9 +49,17 @@ def grouped(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
-def _hash(code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
+def _hash(code: str, key: str | None = None) -> str:
+    """HMAC of the code under the activation key (ACTIVATION_SECRET, not SECRET_KEY)."""
+    key = (key or current_app.config["ACTIVATION_SECRET"]).encode()
     return hmac.new(key, b"shikaku-activation|" + code.encode(), hashlib.sha256).hexdigest()
+
+
+def _hashes(code: str) -> list[str]:
+    """The code's hash under the current key and each older one still accepted
+    (ACTIVATION_SECRET_FALLBACKS), so rotating the key voids no printed notice."""
+    keys = [current_app.config["ACTIVATION_SECRET"], *current_app.config["ACTIVATION_SECRET_FALLBACKS"]]
+    return [_hash(code, key) for key in keys]
 
 
 def issue(member: Member) -> IssuedCode:
@@ -81,17 +89,20 @@ def check(code_text: str, birth_date: date) -> ActivationCode:
     against it. Does not consume it (see ``consume``)."""
     code = normalise(code_text)
     record = db.session.scalar(db.select(ActivationCode).where(
-        ActivationCode.code_hash == _hash(code))) if len(code) == DIGITS else None
+        ActivationCode.code_hash.in_(_hashes(code)))) if len(code) == DIGITS else None
     if record is None:
         raise ActivationError("invalid")
-    state = record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"])
+    max_attempts = current_app.config["ACTIVATION_MAX_ATTEMPTS"]
+    state = record.state(clock.now(), max_attempts)
     member = db.session.get(Member, record.member_id)
     if state == "active" and member.birth_date != birth_date:
-        # One atomic increment, so parallel guesses cannot slip past the lock.
-        db.session.execute(db.update(ActivationCode).where(ActivationCode.id == record.id)
-                           .values(failed_attempts=ActivationCode.failed_attempts + 1))
+        # Count the guess with one conditional update before judging anything else: of many
+        # guesses at once, no more than ACTIVATION_MAX_ATTEMPTS are ever counted as tries.
+        counted = db.session.execute(db.update(ActivationCode).where(
+            ActivationCode.id == record.id, ActivationCode.failed_attempts < max_attempts)
+            .values(failed_attempts=ActivationCode.failed_attempts + 1)).rowcount
         db.session.commit()
-        raise ActivationError("invalid")
+        raise ActivationError("invalid" if counted else "locked")
     eligibility = member.eligibility     # a loss is told only to someone who knows the birth date
     if member.birth_date == birth_date and (
             eligibility is None or (eligibility.lost_on and eligibility.lost_on <= clock.today())):
