@@ -226,3 +226,44 @@ def test_parallel_wrong_guesses_count_no_more_than_the_limit(member, app):
     assert reasons.count("invalid") == limit and reasons.count("locked") == 12 - limit
     assert db.session.get(ActivationCode, record_id).failed_attempts == limit
     assert rejection(code, BIRTH) == "locked"
+
+
+def _refusal(code: str, birth: date) -> ActivationError:
+    with pytest.raises(ActivationError) as caught:
+        activation_codes.check(code, birth)
+    return caught.value
+
+
+@pytest.mark.parametrize("make_state", ["used", "replaced", "locked", "expired"])
+def test_without_the_birth_date_every_state_reads_as_a_wrong_answer(app, member, issued, clock, make_state):
+    """A used, replaced, locked or expired code and an unknown one get the same answer (and
+    count a try) when the birth date is wrong; the state is told only with the right one."""
+    limit = app.config["ACTIVATION_MAX_ATTEMPTS"]
+    if make_state == "used":
+        activation_codes.consume(activation_codes.check(issued.code, BIRTH))
+        db.session.commit()
+    elif make_state == "replaced":
+        activation_codes.issue(member)
+    elif make_state == "locked":
+        db.session.get(ActivationCode, issued.record.id).failed_attempts = limit - 1
+        db.session.commit()
+    else:
+        clock.advance(app.config["ACTIVATION_CODE_DAYS"] * 86400)
+    first = _refusal(issued.code, WRONG_BIRTH)
+    unknown = _refusal("9" * 20, WRONG_BIRTH)
+    if make_state == "locked":
+        assert (first.reason, first.attempts_left) == ("invalid", 0)   # its last try
+        assert _refusal(issued.code, WRONG_BIRTH).reason == "locked"
+        assert _refusal(issued.code, WRONG_BIRTH).phone is None        # no insurer told
+    else:
+        assert (first.reason, first.attempts_left) == (unknown.reason, unknown.attempts_left) \
+            == ("invalid", limit - 1)
+    told = _refusal(issued.code, BIRTH)
+    assert told.reason == make_state and told.phone == "0120-000-000"
+
+
+def test_an_unknown_code_locks_like_a_real_one(app):
+    limit = app.config["ACTIVATION_MAX_ATTEMPTS"]
+    answers = [_refusal("1" * 20, BIRTH) for _ in range(limit + 1)]
+    assert [a.attempts_left for a in answers[:limit]] == list(range(limit - 1, -1, -1))
+    assert answers[limit].reason == "locked" and answers[limit].phone is None

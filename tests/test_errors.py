@@ -55,7 +55,8 @@ def test_a_wrong_activation_code_has_the_one_shape(client):
     body = _json_error(client.post("/auth/member/activate/options", headers={"X-CSRFToken": token},
                                    json={"code": "1111-2222-3333-4444-5555", "birth_date": "1980-05-15"}),
                        400, "invalid")
-    assert body["message"] == "コードまたは生年月日が正しくありません"
+    assert body["message"].startswith("コードまたは生年月日が正しくありません")
+    assert body["attempts_left"] == 4
 
 
 @pytest.mark.parametrize("path, status", [("/no-such-page", 404), ("/admin/members/99999999", 404)])

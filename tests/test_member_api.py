@@ -90,6 +90,8 @@ def test_after_a_loss_no_token_is_issued(client, as_member, app, clock, ids):
     with app.app_context():
         from server.clock import today
         members.record_loss(db.session.get(Member, ids.taro), today(), "retirement")
+    assert client.get("/api/v1/me").status_code == 401     # a loss signs every device out
+    as_member(ids.taro)                                    # signed in again with a passkey
     body = client.get("/api/v1/me").get_json()
     assert body["member"]["eligible"] is False and body["member"]["lost_on"]
     response = client.get("/api/v1/me/token")
@@ -125,14 +127,21 @@ def test_a_member_cannot_delete_someone_elses_passkey(client, as_member, app, cl
     assert response.status_code == 404
 
 
-def test_wrong_activation_answers_are_generic_and_rate_limited(client):
+def test_wrong_activation_answers_are_generic_and_rate_limited(client, app):
+    """An unknown code answers as a real one with a wrong birth date: the tries left, then
+    locked; different codes from one address are rate-limited."""
     token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    limit = app.config["ACTIVATION_MAX_ATTEMPTS"]
     answers = [client.post("/auth/member/activate/options", headers={"X-CSRFToken": token},
                            json={"code": "0000-0000-0000-0000-0000", "birth_date": "1980-05-15"})
-               for _ in range(11)]
-    assert {r.status_code for r in answers[:10]} == {400}
-    assert answers[0].get_json()["error"] == "invalid"
-    assert answers[10].status_code == 429
+               for _ in range(limit + 1)]
+    assert [r.get_json().get("attempts_left") for r in answers[:limit]] == list(range(limit - 1, -1, -1))
+    assert {r.get_json()["error"] for r in answers[:limit]} == {"invalid"}
+    assert answers[limit].status_code == 410 and answers[limit].get_json()["error"] == "locked"
+    assert "insurer_phone" not in answers[limit].get_json()
+    others = [client.post("/auth/member/activate/options", headers={"X-CSRFToken": token},
+                          json={"code": f"{n:020d}", "birth_date": "1980-05-15"}) for n in range(1, 6)]
+    assert others[-1].status_code == 429
 
 
 def test_staff_session_gets_nothing_from_me(client, as_staff):

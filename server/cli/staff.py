@@ -60,15 +60,16 @@ def insurers():
 @insurers.command("add")
 @click.argument("number")
 @click.argument("name")
+@click.option("--phone", help="the telephone members call (told when an activation code locks)")
 @with_appcontext
-def add_insurer(number, name):
+def add_insurer(number, name, phone):
     """Register insurer NUMBER (保険者番号) with NAME (保険者名称); give it a signing key."""
     reason = problem(number)
     if reason:
         raise click.UsageError(f"保険者番号: {reason[0]} ({reason[1]})")
     if db.session.scalar(db.select(Insurer).where(Insurer.number == number)):
         raise click.UsageError(f"保険者番号 {number} は登録済みです (already registered)")
-    record = Insurer(number=number, name=name.strip())
+    record = Insurer(number=number, name=name.strip(), phone=(phone or "").strip()[:40] or None)
     db.session.add(record)
     db.session.flush()
     audit.record("insurer.create", record, after={"number": number, "name": record.name})

@@ -7,6 +7,7 @@ from datetime import date
 from ..extensions import db
 from ..models import CopayRatio, Eligibility, Insurer, Member
 
+DEMO_INSURER_PHONE = "0120-000-000"
 DEMO_INSURER = ("06138093", "資格パス健康保険組合（デモ）")
 
 # (symbol, number, branch, relationship, name, kana, sex, birth, acquired, ratio, ratio_from, last4, limit)
@@ -27,7 +28,7 @@ _HOUSEHOLDS = [
 
 
 def seed() -> list[Member]:
-    insurer = Insurer(number=DEMO_INSURER[0], name=DEMO_INSURER[1])
+    insurer = Insurer(number=DEMO_INSURER[0], name=DEMO_INSURER[1], phone=DEMO_INSURER_PHONE)
     db.session.add(insurer)
     members = []
     for household in _HOUSEHOLDS:

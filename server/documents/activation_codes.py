@@ -18,7 +18,7 @@ from flask import current_app
 
 from .. import clock
 from ..auth import sessions
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import ActivationCode, Member
 from ..register import audit
 
@@ -33,11 +33,13 @@ class IssuedCode:
 
 
 class ActivationError(Exception):
-    """``reason``: "invalid" (no such code, or wrong birth date: one message for both),
-    "expired", "used", "replaced", "locked", "not_eligible" (the member lost eligibility)."""
-    def __init__(self, reason: str):
+    """``reason``: "invalid" (no such code, or a wrong birth date: one answer for both, with
+    ``attempts_left``), "locked" (too many wrong tries; ``phone``: the insurer's telephone,
+    told only with the right birth date), and — only with the right birth date — "expired",
+    "used", "replaced", "not_eligible" (the member lost eligibility)."""
+    def __init__(self, reason: str, *, attempts_left: int | None = None, phone: str | None = None):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.attempts_left, self.phone = reason, attempts_left, phone
 
 
 def normalise(text: str) -> str:
@@ -85,31 +87,45 @@ def issue(member: Member) -> IssuedCode:
 
 
 def check(code_text: str, birth_date: date) -> ActivationCode:
-    """Find the live code for this text and birth date, counting a wrong birth date
-    against it. Does not consume it (see ``consume``)."""
+    """Find the live code for this text and birth date. Does not consume it (``consume``).
+
+    Without the right birth date every code — unknown, used, replaced, expired, locked — gets
+    the same answer after the same work (one counted guess and one commit): "invalid" with the
+    tries left, then "locked". Only someone who also knows the birth date learns more."""
     code = normalise(code_text)
-    record = db.session.scalar(db.select(ActivationCode).where(
-        ActivationCode.code_hash.in_(_hashes(code)))) if len(code) == DIGITS else None
-    if record is None:
-        raise ActivationError("invalid")
-    max_attempts = current_app.config["ACTIVATION_MAX_ATTEMPTS"]
-    state = record.state(clock.now(), max_attempts)
-    member = db.session.get(Member, record.member_id)
-    if state == "active" and member.birth_date != birth_date:
-        # Count the guess with one conditional update before judging anything else: of many
-        # guesses at once, no more than ACTIVATION_MAX_ATTEMPTS are ever counted as tries.
-        counted = db.session.execute(db.update(ActivationCode).where(
-            ActivationCode.id == record.id, ActivationCode.failed_attempts < max_attempts)
-            .values(failed_attempts=ActivationCode.failed_attempts + 1)).rowcount
-        db.session.commit()
-        raise ActivationError("invalid" if counted else "locked")
-    eligibility = member.eligibility     # a loss is told only to someone who knows the birth date
-    if member.birth_date == birth_date and (
-            eligibility is None or (eligibility.lost_on and eligibility.lost_on <= clock.today())):
-        raise ActivationError("not_eligible")
+    hashes = _hashes(code) if len(code) == DIGITS else [_hash(code)]
+    record = db.session.scalar(db.select(ActivationCode).where(ActivationCode.code_hash.in_(hashes)))
+    member = db.session.get(Member, record.member_id) if record is not None else None
+    if member is None or member.birth_date != birth_date:
+        left = _count_wrong_guess(record, hashes[0])
+        raise ActivationError("invalid", attempts_left=left) if left is not None else ActivationError("locked")
+    phone = member.insurer.phone
+    eligibility = member.eligibility
+    if eligibility is None or (eligibility.lost_on and eligibility.lost_on <= clock.today()):
+        raise ActivationError("not_eligible", phone=phone)
+    state = record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"])
     if state != "active":
-        raise ActivationError(state)
+        raise ActivationError(state, phone=phone)
     return record
+
+
+def _count_wrong_guess(record: ActivationCode | None, key_hash: str) -> int | None:
+    """Count one wrong guess against the code; the tries left, or None once locked.
+
+    A real code counts in its row with one conditional update (of many guesses at once, no
+    more than ACTIVATION_MAX_ATTEMPTS are ever counted). A code that does not exist counts in
+    the rate-limit store under its hash, so its answers look like a real code's."""
+    max_attempts = current_app.config["ACTIVATION_MAX_ATTEMPTS"]
+    counted = db.session.execute(db.update(ActivationCode).where(
+        ActivationCode.id == (record.id if record is not None else None),
+        ActivationCode.failed_attempts < max_attempts)
+        .values(failed_attempts=ActivationCode.failed_attempts + 1)).rowcount
+    db.session.commit()
+    if record is not None:
+        return max_attempts - db.session.get(ActivationCode, record.id).failed_attempts if counted else None
+    expiry = current_app.config["ACTIVATION_CODE_DAYS"] * 86400
+    guesses = limiter.storage.incr(f"activation-guess/{key_hash}", expiry)
+    return max_attempts - guesses if guesses <= max_attempts else None
 
 
 def consume(record: ActivationCode) -> None:

@@ -95,11 +95,29 @@ _ACTIVATION_MESSAGES = {
              "this code was already used: ask your insurer for a new notice"),
     "replaced": (410, "このコードは再発行により無効です。新しいお知らせのコードをお使いください",
                  "a newer notice replaced this code"),
-    "locked": (410, "誤りが続いたためコードをロックしました。保険者にお知らせの再発行を依頼してください",
-               "too many wrong attempts: ask your insurer for a new notice"),
+    "locked": (410, "誤りが続いたためコードをロックしました。お知らせに記載の保険者の窓口に再発行を依頼してください",
+               "too many wrong attempts locked the code: ask the insurer named on your notice for a new one"),
     "not_eligible": (410, "資格がありません。保険者にお問い合わせください",
                      "no eligibility: please contact your insurer"),
 }
+
+
+def _activation_refused(exc: Exception) -> Problem:
+    """What the member is told: the tries left after a wrong answer; once locked, whom to
+    call (the insurer's telephone, when the birth date was right; else the notice's contact)."""
+    if not isinstance(exc, ActivationError):           # an unreadable birth date
+        exc = ActivationError("invalid")
+    status, ja, en = _ACTIVATION_MESSAGES[exc.reason]
+    extra = {}
+    if exc.attempts_left is not None:
+        extra["attempts_left"] = exc.attempts_left
+        ja += f"（あと{exc.attempts_left}回まちがえるとロックされます）"
+        en += f" ({exc.attempts_left} more wrong tries lock the code)"
+    if exc.phone:
+        extra["insurer_phone"] = exc.phone
+        ja += f"　保険者の電話: {exc.phone}"
+        en += f" — your insurer: {exc.phone}"
+    return Problem(exc.reason, ja, en, status=status, **extra)
 
 
 @bp.post("/member/activate/options")
@@ -110,9 +128,7 @@ def member_activate_options():
         birth_date = parse_date(str(body.get("birth_date", "")))
         record = activation_codes.check(str(body.get("code", "")), birth_date)
     except (ValueError, ActivationError) as exc:
-        reason = exc.reason if isinstance(exc, ActivationError) else "invalid"
-        status, ja, en = _ACTIVATION_MESSAGES[reason]
-        raise Problem(reason, ja, en, status=status) from None
+        raise _activation_refused(exc) from None
     member = db.session.get(Member, record.member_id)
     options = passkeys.registration_options(
         "member-register", user_id=_member_handle(member), user_name=f"{member.insurer.number}-{member.id}",

@@ -27,12 +27,20 @@ export function explain(error, { activation = false } = {}) {
     const key = activation && /\/activate\/options$/.test(error.url ?? '') ? activationMessageKey(error.status, error.code)
       : error.status === 429 ? 'try_later' : null;
     const detail = lang() === 'en' && error.messageEn ? error.messageEn : error.message;
-    message = key ? t(key) : t('server_error', { detail });
+    message = key ? t(key) + activationDetails(error.data) : t('server_error', { detail });
   } else if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') message = t('passkey_cancelled');
   else if (error?.name === 'InvalidStateError') message = t('passkey_exists');
   else if (error?.name === 'NotSupportedError' || !globalThis.PublicKeyCredential) message = t('passkey_unsupported');
   else message = t('server_error', { detail: error?.message ?? String(error) });
   return Object.assign(error instanceof Error ? error : new Error(String(error)), { userMessage: message });
+}
+
+/** After a refused activation: how many tries are left, or whom to call once locked. */
+export function activationDetails(data = {}) {
+  const parts = [];
+  if (Number.isInteger(data.attempts_left)) parts.push(t('act_attempts_left', { n: data.attempts_left }));
+  if (typeof data.insurer_phone === 'string') parts.push(t('act_call', { phone: data.insurer_phone }));
+  return parts.length ? ` ${parts.join(' ')}` : '';
 }
 
 export class App {
