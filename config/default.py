@@ -42,6 +42,9 @@ WTF_CSRF_TIME_LIMIT = None     # the CSRF token lives as long as the session
 STAFF_IDLE_MINUTES = 30        # staff are signed out after this many idle minutes
 MEMBER_SESSION_DAYS = 30       # members sign in again with their passkey after this
 PERMANENT_SESSION_LIFETIME = 30 * 86400
+# Strict-Transport-Security on every response (server/views/headers.py): None = decide by ENV
+# ("max-age=31536000; includeSubDomains" outside development), a text = that header, False = never
+STRICT_TRANSPORT_SECURITY = None
 
 # Rate limits per client address (Flask-Limiter); use a shared store with several workers
 RATELIMIT_STORAGE_URI = "memory://"
