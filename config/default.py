@@ -53,6 +53,9 @@ STAFF_SESSION_MAX_HOURS = 10   # ... and after this long in any case (one workin
 MEMBER_SESSION_IDLE_DAYS = 14  # a member unused for this long signs in again with a passkey
 MEMBER_SESSION_MAX_DAYS = 30   # ... and after this long in any case
 PERMANENT_SESSION_LIFETIME = 30 * 86400   # the cookie's own lifetime: the longest above
+# Strict-Transport-Security on every response (server/views/headers.py): None = decide by ENV
+# ("max-age=31536000; includeSubDomains" outside development), a text = that header, False = never
+STRICT_TRANSPORT_SECURITY = None
 
 # Rate limits per client address (Flask-Limiter); use a shared store with several workers
 RATELIMIT_STORAGE_URI = "memory://"

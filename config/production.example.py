@@ -10,6 +10,8 @@ DEMO_DATA = False                          # never invent members in production
 SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://shikaku@db.internal/shikaku"
 PUBLIC_URL = "https://shikaku.example.jp"
 SESSION_COOKIE_SECURE = True
+# STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"   # the default outside development;
+#                                          # add "; preload" only once every subdomain serves HTTPS
 # SECRET_KEY = "..."                       # required: set it here or as SHIKAKU_SECRET_KEY
 # KEY_PASSPHRASE = "..."                   # recommended: private keys encrypted at rest
 # REVOCATION_SECRET = "..."                # HMAC key for revocation ids (hex, 32 bytes)

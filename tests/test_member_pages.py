@@ -14,7 +14,7 @@ def test_one_shell_for_the_app_and_the_activation_page(client):
         assert response.mimetype == "text/html"
         assert response.headers["Cache-Control"] == "no-cache"
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"   # writes need a Referer over HTTPS
         html = response.get_data(as_text=True)
         assert re.search(r'<meta name="csrf-token" content="[^"{]{20,}">', html)
         assert '<script type="module" src="/app/js/main.js">' in html
@@ -86,3 +86,21 @@ def test_only_the_app_files_are_served(client):
                  "/app/../server/__init__.py", "/app/%2e%2e/pyproject.toml"):
         with client.get(path) as response:
             assert response.status_code == 404, path
+
+
+def test_over_https_the_member_apps_writes_pass_the_csrf_check(make_app):
+    """The shell's Referrer-Policy lets its own fetches carry a same-origin Referer, which
+    Flask-WTF's strict HTTPS check requires; without it the write is refused."""
+    app = make_app(PUBLIC_URL="https://shikaku.example.jp")
+    client = app.test_client()
+    base = "https://shikaku.example.jp"
+    shell = client.get("/app/", base_url=base)
+    assert shell.headers["Referrer-Policy"] in ("same-origin", "strict-origin-when-cross-origin")
+    token = client.get("/api/v1/csrf", base_url=base).get_json()["csrf_token"]
+    body = {"code": "1111-2222-3333-4444-5555", "birth_date": "1980-05-15"}
+    refused = client.post("/auth/member/activate/options", json=body, base_url=base,
+                          headers={"X-CSRFToken": token})
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf_failed"
+    answered = client.post("/auth/member/activate/options", json=body, base_url=base,
+                           headers={"X-CSRFToken": token, "Referer": f"{base}/app/activate"})
+    assert answered.get_json()["error"] == "invalid"          # past CSRF: judged on its merits

@@ -4,11 +4,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import admin, caching, ceremonies, clinic, display, errors, home  # noqa: I001
+    from . import admin, caching, ceremonies, clinic, display, errors, headers, home  # noqa: I001
     from . import member_api, member_pages, public_api
     display.init_app(app)
     errors.init_app(app)
     caching.init_app(app)
+    headers.init_app(app)
     for blueprint in (admin.bp, member_pages.bp, ceremonies.bp, member_api.bp, public_api.bp,
                       public_api.well_known, clinic.bp, home.bp):
         app.register_blueprint(blueprint)

@@ -2,7 +2,9 @@
 ES modules it shares (web/shared) or installs from npm (/vendor/).
 
 - ``/clinic/`` is web/clinic/index.html: a static page that needs nothing from this server at
-  scan time. Its Content-Security-Policy allows its one inline script, the import map, by hash.
+  scan time. Its Content-Security-Policy (server/views/headers.py) allows its one inline
+  script, the import map, by hash, and fetches from the trust list's origin; the camera is
+  allowed on /clinic/ only.
 - ``/clinic/config.json`` is the app's configuration, the only source of the pinned trust
   anchor: ``{"trust_list_url", "anchor", "log_retention_days", "skew_seconds"}``. The page
   hosted elsewhere would ship the same file, written once.
@@ -33,7 +35,7 @@ from flask import (
 
 from ..keys import publishing
 from ..paths import WEB_ROOT
-from . import caching
+from . import caching, headers
 from .pwa import SHARED_ROOT, OfflineApp, no_cache
 
 bp = Blueprint("clinic", __name__)
@@ -66,8 +68,8 @@ offline_app = OfflineApp("/clinic/", WEB_ROOT / "clinic", MIMETYPES,
 @bp.route("/clinic/")
 def index():
     html = offline_app.shell_text()
-    response = offline_app.shell_response(html, _content_security_policy(html))
-    response.headers["Permissions-Policy"] = "camera=(self)"
+    _page_policy(html)
+    response = offline_app.shell_response(html)
     response.add_etag()
     return response.make_conditional(request)
 
@@ -119,14 +121,12 @@ def trust_list_url() -> str:
             or current_app.config["PUBLIC_URL"].rstrip("/") + "/api/v1/trust-list")
 
 
-def _content_security_policy(html: str) -> str:
+def _page_policy(html: str) -> None:
+    """The page's own policy on top of the clinic blueprint's (views/headers.py): its import
+    map by hash, and the trust list's origin."""
     inline = re.findall(r"<script type=\"importmap\">(.*?)</script>", html, re.S)
     hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()
                       for s in inline)
     list_origin = re.match(r"^[a-z]+://[^/]+", trust_list_url())
-    return "; ".join([
-        "default-src 'self'", f"script-src 'self' {hashes}".strip(), "style-src 'self'",
-        "img-src 'self' data: blob:", "media-src 'self' blob: mediastream:",
-        f"connect-src 'self' {list_origin.group(0) if list_origin else ''}".strip(),
-        "worker-src 'self'", "manifest-src 'self'", "object-src 'none'", "base-uri 'none'",
-        "frame-ancestors 'none'", "form-action 'none'"])
+    headers.policy(script_src=f"'self' {hashes}".strip(),
+                   connect_src=f"'self' {list_origin.group(0) if list_origin else ''}".strip())

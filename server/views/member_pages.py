@@ -8,6 +8,8 @@
   ``__BUILD__`` is a digest of the worker and everything it precaches (server/views/pwa.py), so
   any change to them installs a new worker with a new cache (the page offers the update, never
   forces it). Its rules are web/shared/offline-worker.js, served by server/views/clinic.py.
+- Its Content-Security-Policy (no inline script, connections and workers from here only) is
+  the ``member_pages`` entry in server/views/headers.py.
 - Every file is ``Cache-Control: no-cache``: the service worker is the offline cache.
   Nothing here carries personal data; that comes from /api/v1/me (server/member_api.py).
 """
@@ -21,11 +23,6 @@ from .pwa import SHARED_ROOT, OfflineApp
 MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png",
              ".svg": "image/svg+xml", ".webmanifest": "application/manifest+json"}
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    "connect-src 'self'", "manifest-src 'self'", "worker-src 'self'", "object-src 'none'",
-    "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"])
-
 offline_app = OfflineApp("/app/", WEB_ROOT / "app", MIMETYPES, mounts={"/shared/": SHARED_ROOT})
 
 bp = Blueprint("member_pages", __name__)
@@ -36,7 +33,7 @@ bp = Blueprint("member_pages", __name__)
 def shell():
     """One page for both URLs, rendered for the session's CSRF token."""
     html = render_template_string(offline_app.shell_text())
-    return offline_app.shell_response(html, CONTENT_SECURITY_POLICY)
+    return offline_app.shell_response(html)
 
 
 @bp.get("/app/sw.js")

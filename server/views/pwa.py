@@ -66,12 +66,10 @@ class OfflineApp:
     def shell_text(self) -> str:
         return (self.root / self.shell).read_text(encoding="utf-8")
 
-    def shell_response(self, html: str, content_security_policy: str) -> Response:
-        """The page, with its own Content-Security-Policy; no link from it sends a referrer."""
-        response = no_cache(Response(html, mimetype="text/html"))
-        response.headers["Content-Security-Policy"] = content_security_policy
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    def shell_response(self, html: str) -> Response:
+        """The page. Its Content-Security-Policy and Referrer-Policy are its blueprint's, set
+        with every other response's in views/headers.py."""
+        return no_cache(Response(html, mimetype="text/html"))
 
     def worker_response(self) -> Response:
         """The worker, allowed on the whole scope, named after this version's files."""

@@ -38,7 +38,6 @@ def _private(body, status: int = 200):
     """Personal data and one-time codes: never cached, never indexed, no referrer."""
     response = make_response(body, status)
     response.headers["Pragma"] = "no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
