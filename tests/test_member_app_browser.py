@@ -117,7 +117,7 @@ def _screenshot(page, name):
 
 
 def _sign_out(page):
-    page.get_by_role("button", name="サインアウト").click()
+    page.get_by_role("button", name="サインアウト", exact=True).click()
     expect(page.locator("#sign-in-status")).to_contain_text("サインアウトしました")
 
 
@@ -162,7 +162,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     status = page.locator("#activation-status")
     button = page.get_by_role("button", name="パスキーを作成")
     _activate(page, server, TARO, birth=("showa", "55", "5", "16"))
-    expect(status).to_have_text("コードまたは生年月日が正しくありません。")
+    expect(status).to_have_text("コードまたは生年月日が正しくありません。 あと4回まちがえると、このコードはロックされます。")
     assert _failed_attempts(server) == (1, "active")
 
     # A wrong code gets the very same message (no hint which was wrong).
@@ -171,7 +171,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     code_field.fill("１２３４-５６７８-９０１２-３４５６-７８９０")
     _choose_birth_date(page, TARO[2])
     button.click()
-    expect(status).to_have_text("コードまたは生年月日が正しくありません。")
+    expect(status).to_contain_text("コードまたは生年月日が正しくありません。")   # and its own tries
     assert _failed_attempts(server) == (1, "active")
 
     code_field.fill(good_code)
@@ -179,7 +179,8 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     for attempt in range(2, 6):
         page.evaluate("document.getElementById('activation-status').textContent = ''")
         button.click()
-        expect(status).to_have_text("コードまたは生年月日が正しくありません。")
+        expect(status).to_have_text("コードまたは生年月日が正しくありません。"
+                                    f" あと{5 - attempt}回まちがえると、このコードはロックされます。")
         assert _failed_attempts(server)[0] == attempt
     assert _failed_attempts(server) == (5, "locked")
 
@@ -188,6 +189,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     button.click()
     expect(status).to_contain_text("ロックされました")
     expect(status).to_contain_text("新しい「資格情報のお知らせ」の発行を依頼してください")
+    expect(status).to_contain_text("保険者の電話番号: 0120-000-000")   # told with the right birth date
     assert authenticator.credentials() == []
     _screenshot(page, "activation-locked")
 
@@ -310,7 +312,8 @@ def test_loss_of_eligibility_shows_the_date_and_no_qr(server, page, authenticato
     expect(page.locator("#qr-status")).to_have_text("有効")
     with server.app.app_context():
         members.record_loss(_member("5678", "00"), date.today(), "retirement")
-    page.reload()
+    page.reload()                                 # a loss signed every device out ...
+    page.get_by_role("button", name="パスキーでサインイン").click()   # ... the member signs in again
     expect(page.locator("#loss")).to_contain_text("資格喪失")
     expect(page.locator("#loss")).to_contain_text(f"（{date.today().isoformat()}）")
     expect(page.locator("#qr")).to_have_count(0)
