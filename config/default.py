@@ -48,6 +48,7 @@ WTF_CSRF_TIME_LIMIT = None     # the CSRF token lives as long as the session
 # Sessions live on the server (auth_session): the cookie holds only a random token, so
 # signing out, "sign out of all devices", a deleted passkey or a disabled account ends a
 # session wherever its cookie was copied. Staff lifetimes are shorter than members'.
+STAFF_INVITE_HOURS = 24        # a staff invitation link (token in its #fragment) expires after this
 STAFF_IDLE_MINUTES = 30        # staff are signed out after this many idle minutes
 STAFF_SESSION_MAX_HOURS = 10   # ... and after this long in any case (one working day)
 MEMBER_SESSION_IDLE_DAYS = 14  # a member unused for this long signs in again with a passkey

@@ -135,10 +135,13 @@ def test_staff_invite_link_from_the_admin_page(client, as_staff):
     html = client.post("/admin/staff", data={"email": "new.clerk@example.jp", "role": "clerk",
                                              "csrf_token": token}).get_data(as_text=True)
     link = re.search(r'<code id="invite-link">([^<]+)</code>', html).group(1)
-    assert "/admin/invite/" in link
-    path = link.split("localhost:5000", 1)[1]
-    assert "new.clerk@example.jp" in client.get(path).get_data(as_text=True)
-    assert client.get(path + "x").status_code == 410
+    path, _, fragment = link.split("localhost:5000", 1)[1].partition("#token=")
+    assert path == "/admin/invite" and len(fragment) >= 40      # the token only in the fragment
+    assert client.get(path).status_code == 200
+    found = client.post("/auth/staff/invite", json={"token": fragment}, headers={"X-CSRFToken": token})
+    assert found.get_json()["email"] == "new.clerk@example.jp"
+    wrong = client.post("/auth/staff/invite", json={"token": fragment + "x"}, headers={"X-CSRFToken": token})
+    assert wrong.status_code == 400 and wrong.get_json()["error"] == "invalid_invitation"
 
 
 def test_staff_sessions_expire_when_idle(client, app, as_staff, clock):

@@ -25,7 +25,7 @@ def invite_link(live_server):
     result = live_server.app.test_cli_runner().invoke(
         shikaku, ["staff", "invite", "chief@example.jp", "--role", "admin"])
     assert result.exit_code == 0, result.output
-    return re.search(r"http://\S+/admin/invite/\S+", result.output).group(0)
+    return re.search(r"http://\S+/admin/invite#token=\S+", result.output).group(0)
 
 
 def _fill_member(page, **values):
@@ -108,10 +108,18 @@ def test_a_passkey_without_user_verification_cannot_sign_in(live_server, page, a
     expect(page).to_have_url(re.compile(r"/admin/login"))
 
 
-def test_an_invitation_works_once(live_server, page, authenticator, invite_link):
+def test_an_invitation_works_once_and_its_token_never_reaches_a_log(live_server, page, authenticator,
+                                                                  invite_link, caplog):
+    caplog.set_level("INFO", logger="werkzeug")         # the access log of the live server
+    token = invite_link.split("#token=", 1)[1]
     page.goto(invite_link)
+    expect(page.locator("#invite-for")).to_contain_text("chief@example.jp")
+    assert "#token=" not in page.url                     # read once, gone from the address bar
     page.get_by_role("button", name=re.compile("パスキーを作成")).click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
-    response = page.goto(invite_link)
-    assert response.status == 410
-    expect(page.locator("main")).to_contain_text("使用済み")
+    page.goto(invite_link)
+    expect(page.locator("#invite-for")).to_contain_text("使用済み")
+    expect(page.get_by_role("button", name=re.compile("パスキーを作成"))).to_be_hidden()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/admin/invite" in logged and "/auth/staff/invite/verify" in logged   # the log was seen
+    assert token not in logged

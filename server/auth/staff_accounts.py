@@ -14,7 +14,6 @@ from ..problems import Problem
 from ..register import audit
 from . import sessions
 
-INVITE_HOURS = 72
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -27,7 +26,9 @@ def _hash(token: str) -> str:
 
 
 def invite(email: str, role: str, *, invited_by: str) -> str:
-    """Create a one-time registration link, valid INVITE_HOURS. Returns the link."""
+    """Create a one-time registration link, valid STAFF_INVITE_HOURS. Returns the link; its
+    token is in the fragment (``#token=``), which browsers never send, so no access log or
+    proxy keeps it: the page posts it."""
     email = email.strip().lower()
     if not _EMAIL.fullmatch(email):
         raise StaffError("invalid_email", "メールアドレスの形式が正しくありません",
@@ -41,16 +42,22 @@ def invite(email: str, role: str, *, invited_by: str) -> str:
     token = secrets.token_urlsafe(32)
     now = clock.now()
     record = StaffInvite(email=email, role=role, token_hash=_hash(token), created_at=now,
-                         expires_at=now + INVITE_HOURS * 3600, invited_by=invited_by)
+                         expires_at=now + current_app.config["STAFF_INVITE_HOURS"] * 3600,
+                         invited_by=invited_by)
     db.session.add(record)
     db.session.flush()
     audit.record("staff.invite", record, after={"email": email, "role": role}, actor=invited_by)
     db.session.commit()
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/admin/invite/{token}"
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/admin/invite#token={token}"
 
 
 def open_invite(token: str) -> StaffInvite:
+    """The open invitation behind ``token`` (its link's fragment)."""
     record = db.session.scalar(db.select(StaffInvite).where(StaffInvite.token_hash == _hash(token)))
+    return still_open(record)
+
+
+def still_open(record: StaffInvite | None) -> StaffInvite:
     if record is None:
         raise StaffError("invalid_invitation", "招待リンクが正しくありません",
             "invalid invitation link")

@@ -1,5 +1,6 @@
 """`shikaku staff invite|disable|list` and `shikaku insurers add|list`."""
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from ..auth import staff_accounts
@@ -26,7 +27,8 @@ def invite_command(email, role):
         link = invite(email, role, invited_by="cli")
     except StaffError as exc:
         raise click.UsageError(exc.message) from None
-    click.echo(f"招待リンク（1回限り・72時間有効） one-time link, valid 72 hours:\n{link}")
+    hours = current_app.config["STAFF_INVITE_HOURS"]
+    click.echo(f"招待リンク（1回限り・{hours}時間有効） one-time link, valid {hours} hours:\n{link}")
 
 
 @staff.command("disable")

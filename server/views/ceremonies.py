@@ -19,7 +19,7 @@ from ..auth.staff_session import sign_in
 from ..documents import activation_codes
 from ..documents.activation_codes import ActivationError
 from ..extensions import db, limiter
-from ..models import ActivationCode, Member
+from ..models import ActivationCode, Member, StaffInvite
 from ..problems import Problem
 from ..register import audit
 from ..register.wareki import parse_date
@@ -31,9 +31,24 @@ def _json(text: str):
     return current_app.response_class(text, mimetype="application/json")
 
 
-@bp.post("/staff/invite/<token>/options")
-def staff_invite_options(token):
-    invite = staff_accounts.open_invite(token)
+def _invite_from_body():
+    body = passkeys.parse_json_body(request.get_data())
+    token = body.get("token")
+    if not isinstance(token, str) or not 0 < len(token) <= 100:
+        raise StaffError("invalid_invitation", "招待リンクが正しくありません", "invalid invitation link")
+    return staff_accounts.open_invite(token)
+
+
+@bp.post("/staff/invite")
+def staff_invite():
+    """Whom the invitation (token in the POST body, from the link's fragment) is for."""
+    invite = _invite_from_body()
+    return jsonify(email=invite.email, role=invite.role, expires_at=invite.expires_at)
+
+
+@bp.post("/staff/invite/options")
+def staff_invite_options():
+    invite = _invite_from_body()
     handle = secrets.token_bytes(32)        # becomes the staff account's WebAuthn user.id
     return _json(passkeys.registration_options(
         "staff-register", user_id=handle, user_name=invite.email,
@@ -41,13 +56,13 @@ def staff_invite_options(token):
         invite_id=invite.id, user_handle=handle.hex()))
 
 
-@bp.post("/staff/invite/<token>/verify")
-def staff_invite_verify(token):
-    invite = staff_accounts.open_invite(token)
+@bp.post("/staff/invite/verify")
+def staff_invite_verify():
+    """The invitation is the one the options step opened (kept with its challenge)."""
     state = passkeys.state("staff-register")
-    if not state or state.get("invite_id") != invite.id:
-        raise PasskeyError("start_again", "最初からやり直してください",
-            "start again")
+    if not state:
+        raise PasskeyError("start_again", "最初からやり直してください", "start again")
+    invite = staff_accounts.still_open(db.session.get(StaffInvite, state["invite_id"]))
     credential = passkeys.parse_json_body(request.get_data())
     staff = staff_accounts.accept(invite, user_handle=bytes.fromhex(state["user_handle"]))
     passkeys.verify_registration("staff-register", credential, owner_type="staff",

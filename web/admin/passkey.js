@@ -3,7 +3,7 @@
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
-async function post(url, body) {
+export async function post(url, body) {
   const response = await fetch(url, {
     method: 'POST',
     credentials: 'same-origin',
@@ -48,6 +48,28 @@ export function signIn(button, status) {
     const options = await post(button.dataset.options);
     const credential = await navigator.credentials.get({
       publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
+    });
+    return post(button.dataset.verify, credential.toJSON());
+  });
+}
+
+/** The invitation's token from the link's fragment (#token=…): never sent in a URL, so no
+ *  access log keeps it. Read once, then removed from the address bar and the history. */
+let inviteToken = null;
+export function takeInviteToken(location = window.location, history = window.history) {
+  const match = /^#token=([A-Za-z0-9_-]{20,100})$/.exec(location.hash);
+  if (match) {
+    inviteToken = match[1];
+    history.replaceState(null, '', location.pathname);
+  }
+  return inviteToken;
+}
+
+export function invite(button, status) {
+  return ceremony(button, status, async () => {
+    const options = await post(button.dataset.options, { token: inviteToken });
+    const credential = await navigator.credentials.create({
+      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
     });
     return post(button.dataset.verify, credential.toJSON());
   });

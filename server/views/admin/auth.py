@@ -2,7 +2,6 @@
 from flask import redirect, render_template, request, session, url_for
 
 from ...auth import sessions, staff_accounts
-from ...auth.staff_accounts import StaffError
 from ...auth.staff_session import current_staff
 from . import bp
 
@@ -17,13 +16,11 @@ def login():
     return render_template("admin/login.html")
 
 
-@bp.get("/invite/<token>")
-def invite(token):
-    try:
-        record = staff_accounts.open_invite(token)
-    except StaffError as exc:
-        return render_template("admin/invite.html", error=exc.message, token=token), 410
-    return render_template("admin/invite.html", invite=record, token=token, error=None)
+@bp.get("/invite")
+def invite():
+    """The invitation page; its token stays in the link's fragment (#token=…), which the
+    browser never sends: the page posts it (web/admin/passkey.js)."""
+    return render_template("admin/invite.html")
 
 
 @bp.post("/logout")
