@@ -41,10 +41,16 @@ def _serve():
 
 
 def _member_cookie(app) -> str:
-    with app.app_context():
+    """A signed-in member's cookie, as a passkey sign-in leaves it (a server-side session)."""
+    from flask import session
+
+    from server.auth import sessions
+    with app.test_request_context():
         member = db.session.scalar(db.select(Member).where(Member.number == "5678",
                                                            Member.branch == "00"))
-        payload = {"member_id": member.id, "member_since": clock.now(), "_permanent": True}
+        sessions.start("member", member.id)
+        db.session.commit()
+        payload = dict(session)
     return app.session_interface.get_signing_serializer(app).dumps(payload)
 
 

@@ -18,7 +18,11 @@ INSURER_CONTACTS = {"06138093": ["〒100-0000 東京都千代田区〇〇1-2-3",
 
 # Activation codes printed on the notice
 ACTIVATION_CODE_DAYS = 90      # a code expires after this many days
-ACTIVATION_MAX_ATTEMPTS = 5    # wrong birth dates before the code locks
+ACTIVATION_MAX_ATTEMPTS = 5    # wrong answers (birth date or PIN) before the code locks
+# The second factor: a 6-digit 暗証番号 never printed on the notice, on its own sheet that the
+# insurer sends apart from it: "letter" (a second letter by post) or "employer" (handed out at
+# work). The notice tells the member they will need it (docs/activation.md).
+ACTIVATION_PIN_DELIVERY = "letter"
 # Activation codes are stored as HMACs under their own key (not SECRET_KEY, so rotating that
 # signs everybody out without voiding printed notices). Rotate this one by moving the old value
 # into ACTIVATION_SECRET_FALLBACKS until the last notice printed with it has expired (90 days).

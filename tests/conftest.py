@@ -29,6 +29,17 @@ class FrozenClock:
         self.now += seconds
 
 
+@pytest.fixture(autouse=True)
+def known_pin(monkeypatch):
+    """Every 暗証番号 issued during a test is TEST_PIN (tests/pins.py); test_activation_codes
+    checks the real ones are random."""
+    from pins import TEST_PIN
+
+    from server.documents import activation_codes
+    monkeypatch.setattr(activation_codes, "_new_pin", lambda: TEST_PIN)
+    return TEST_PIN
+
+
 @pytest.fixture
 def clock():
     return FrozenClock()

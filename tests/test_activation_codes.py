@@ -6,6 +6,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
+from pins import TEST_PIN
 
 from server.documents import activation_codes
 from server.documents.activation_codes import ActivationError
@@ -23,7 +24,7 @@ def digits_of(code: str) -> str:
 
 def rejection(code: str, birth: date) -> str:
     with pytest.raises(ActivationError) as caught:
-        activation_codes.check(code, birth)
+        activation_codes.check(code, birth, TEST_PIN)
     return caught.value.reason
 
 
@@ -78,14 +79,14 @@ def test_only_a_hash_is_stored(issued):
     pytest.param(lambda c: " " + c.replace("-", "　") + " ", id="ideographic-spaces"),
 ])
 def test_the_right_birth_date_succeeds(issued, typed):
-    record = activation_codes.check(typed(issued.code), BIRTH)
+    record = activation_codes.check(typed(issued.code), BIRTH, TEST_PIN)
     assert record.id == issued.record.id
 
 
 def test_a_wrong_birth_date_is_invalid_and_counted(issued):
     assert rejection(issued.code, WRONG_BIRTH) == "invalid"
     assert db.session.get(ActivationCode, issued.record.id).failed_attempts == 1
-    assert activation_codes.check(issued.code, BIRTH).id == issued.record.id
+    assert activation_codes.check(issued.code, BIRTH, TEST_PIN).id == issued.record.id
 
 
 def test_the_code_locks_after_the_maximum_of_wrong_attempts(app, issued):
@@ -93,7 +94,7 @@ def test_the_code_locks_after_the_maximum_of_wrong_attempts(app, issued):
     assert attempts == 5
     for _ in range(attempts - 1):
         assert rejection(issued.code, WRONG_BIRTH) == "invalid"
-    assert activation_codes.check(issued.code, BIRTH).id == issued.record.id
+    assert activation_codes.check(issued.code, BIRTH, TEST_PIN).id == issued.record.id
     assert rejection(issued.code, WRONG_BIRTH) == "invalid"
     assert rejection(issued.code, BIRTH) == "locked"
     assert db.session.get(ActivationCode, issued.record.id).failed_attempts == attempts
@@ -107,9 +108,9 @@ def test_the_code_locks_after_the_maximum_of_wrong_attempts(app, issued):
 ])
 def test_an_unknown_code_reads_like_a_wrong_birth_date(issued, unknown):
     with pytest.raises(ActivationError) as unknown_error:
-        activation_codes.check(unknown(issued.code), BIRTH)
+        activation_codes.check(unknown(issued.code), BIRTH, TEST_PIN)
     with pytest.raises(ActivationError) as wrong_birth:
-        activation_codes.check(issued.code, WRONG_BIRTH)
+        activation_codes.check(issued.code, WRONG_BIRTH, TEST_PIN)
     assert unknown_error.value.reason == wrong_birth.value.reason == "invalid"
     assert str(unknown_error.value) == str(wrong_birth.value)
 
@@ -117,7 +118,7 @@ def test_an_unknown_code_reads_like_a_wrong_birth_date(issued, unknown):
 def test_the_code_expires(app, clock, issued):
     lifetime = app.config["ACTIVATION_CODE_DAYS"] * 86400
     clock.advance(lifetime - 1)
-    assert activation_codes.check(issued.code, BIRTH).id == issued.record.id
+    assert activation_codes.check(issued.code, BIRTH, TEST_PIN).id == issued.record.id
     clock.advance(1)
     assert rejection(issued.code, BIRTH) == "expired"
 
@@ -126,18 +127,18 @@ def test_a_reissue_replaces_the_old_code(member, issued):
     new = activation_codes.issue(member)
     assert new.code != issued.code
     assert rejection(issued.code, BIRTH) == "replaced"
-    assert activation_codes.check(new.code, BIRTH).id == new.record.id
+    assert activation_codes.check(new.code, BIRTH, TEST_PIN).id == new.record.id
 
 
 def test_a_code_is_single_use(issued):
-    record = activation_codes.check(issued.code, BIRTH)
+    record = activation_codes.check(issued.code, BIRTH, TEST_PIN)
     activation_codes.consume(record)
     db.session.commit()
     assert rejection(issued.code, BIRTH) == "used"
 
 
 def test_issue_and_use_are_audited(member, issued):
-    activation_codes.consume(activation_codes.check(issued.code, BIRTH))
+    activation_codes.consume(activation_codes.check(issued.code, BIRTH, TEST_PIN))
     db.session.commit()
     actions = db.session.execute(db.text(
         "SELECT action, target_id FROM audit_entry WHERE action LIKE 'activation_code.%' "
@@ -153,7 +154,7 @@ def test_a_member_who_lost_eligibility_is_told_so(app, member, issued, clock):
     from server.register import members
     members.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
     with pytest.raises(ActivationError) as error:
-        activation_codes.check(issued.code, member.birth_date)
+        activation_codes.check(issued.code, member.birth_date, TEST_PIN)
     assert error.value.reason == "not_eligible"
 
 
@@ -164,7 +165,7 @@ def test_a_loss_is_not_revealed_without_the_birth_date(app, member, issued, cloc
     from server.register import members
     members.record_loss(member, datetime.fromtimestamp(clock.now, JST).date(), "retirement")
     with pytest.raises(ActivationError) as error:
-        activation_codes.check(issued.code, date(1999, 1, 1))
+        activation_codes.check(issued.code, date(1999, 1, 1), TEST_PIN)
     assert error.value.reason != "not_eligible"
 
 
@@ -187,14 +188,14 @@ def test_rotating_the_secret_key_voids_no_printed_code(member, make_app, app):
     rotated = make_app(SECRET_KEY="a new cookie key that signs everybody out",
                        ACTIVATION_SECRET=app.config["ACTIVATION_SECRET"])
     with rotated.app_context():
-        assert activation_codes.check(code, BIRTH).member_id == member.id
+        assert activation_codes.check(code, BIRTH, TEST_PIN).member_id == member.id
 
 
 def test_an_old_activation_key_is_accepted_only_while_it_is_a_fallback(member, make_app, app):
     code = activation_codes.issue(member).code
     old_key = app.config["ACTIVATION_SECRET"]
     with make_app(ACTIVATION_SECRET="ab" * 32, ACTIVATION_SECRET_FALLBACKS=[old_key]).app_context():
-        assert activation_codes.check(code, BIRTH).member_id == member.id
+        assert activation_codes.check(code, BIRTH, TEST_PIN).member_id == member.id
     with make_app(ACTIVATION_SECRET="ab" * 32).app_context():
         assert rejection(code, BIRTH) == "invalid"
 
@@ -212,7 +213,7 @@ def test_parallel_wrong_guesses_count_no_more_than_the_limit(member, app):
         with app.app_context():
             barrier.wait()
             try:
-                activation_codes.check(code, date(1980, 6, day))
+                activation_codes.check(code, date(1980, 6, day), TEST_PIN)
             except ActivationError as exc:
                 reasons.append(exc.reason)
             finally:
@@ -228,9 +229,9 @@ def test_parallel_wrong_guesses_count_no_more_than_the_limit(member, app):
     assert rejection(code, BIRTH) == "locked"
 
 
-def _refusal(code: str, birth: date) -> ActivationError:
+def _refusal(code: str, birth: date, pin: str = TEST_PIN) -> ActivationError:
     with pytest.raises(ActivationError) as caught:
-        activation_codes.check(code, birth)
+        activation_codes.check(code, birth, pin)
     return caught.value
 
 
@@ -240,7 +241,7 @@ def test_without_the_birth_date_every_state_reads_as_a_wrong_answer(app, member,
     count a try) when the birth date is wrong; the state is told only with the right one."""
     limit = app.config["ACTIVATION_MAX_ATTEMPTS"]
     if make_state == "used":
-        activation_codes.consume(activation_codes.check(issued.code, BIRTH))
+        activation_codes.consume(activation_codes.check(issued.code, BIRTH, TEST_PIN))
         db.session.commit()
     elif make_state == "replaced":
         activation_codes.issue(member)
@@ -267,3 +268,37 @@ def test_an_unknown_code_locks_like_a_real_one(app):
     answers = [_refusal("1" * 20, BIRTH) for _ in range(limit + 1)]
     assert [a.attempts_left for a in answers[:limit]] == list(range(limit - 1, -1, -1))
     assert answers[limit].reason == "locked" and answers[limit].phone is None
+
+
+# -- the second factor: a 暗証番号 that is not on the notice ---------------------------------
+
+def test_the_letter_alone_cannot_activate(issued):
+    """Code and birth date from the notice, without the PIN from its separate sheet."""
+    for pin in ("", "000000", TEST_PIN[::-1], TEST_PIN + "0"):
+        assert _refusal(issued.code, BIRTH, pin).reason == "invalid"
+    assert db.session.get(ActivationCode, issued.record.id).failed_attempts == 4
+    assert activation_codes.check(issued.code, BIRTH, "２４６ ８１０").id == issued.record.id  # as typed
+
+
+def test_a_wrong_pin_reads_like_a_wrong_birth_date(issued):
+    wrong_pin = _refusal(issued.code, BIRTH, "999999")
+    wrong_birth = _refusal(issued.code, WRONG_BIRTH, TEST_PIN)
+    assert (wrong_pin.reason, wrong_pin.attempts_left + 1) == (wrong_birth.reason, wrong_birth.attempts_left + 2)
+
+
+def test_a_new_pin_replaces_the_old_one_for_the_same_code(member, issued, monkeypatch):
+    monkeypatch.setattr(activation_codes, "_new_pin", lambda: "135790")
+    assert activation_codes.reissue_pin(member) == "135790"
+    assert _refusal(issued.code, BIRTH, TEST_PIN).reason == "invalid"
+    assert activation_codes.check(issued.code, BIRTH, "135790").id == issued.record.id
+
+
+def test_real_pins_are_random_six_digits(monkeypatch):
+    monkeypatch.undo()                      # the real generator, not the tests' known PIN
+    pins = {activation_codes._new_pin() for _ in range(50)}
+    assert len(pins) > 45 and all(re.fullmatch(r"[0-9]{6}", p) for p in pins)
+
+
+def test_the_pin_is_stored_only_as_a_hash(issued):
+    record = db.session.get(ActivationCode, issued.record.id)
+    assert record.pin_hash and TEST_PIN not in record.pin_hash and len(record.pin_hash) == 64

@@ -53,9 +53,9 @@ def test_a_service_problem_keeps_its_code_and_extra_fields(client, app, as_membe
 def test_a_wrong_activation_code_has_the_one_shape(client):
     token = client.get("/api/v1/csrf").get_json()["csrf_token"]
     body = _json_error(client.post("/auth/member/activate/options", headers={"X-CSRFToken": token},
-                                   json={"code": "1111-2222-3333-4444-5555", "birth_date": "1980-05-15"}),
+                                   json={"code": "1111-2222-3333-4444-5555", "birth_date": "1980-05-15", "pin": "246810"}),
                        400, "invalid")
-    assert body["message"].startswith("コードまたは生年月日が正しくありません")
+    assert body["message"].startswith("コード・生年月日・暗証番号のいずれかが正しくありません")
     assert body["attempts_left"] == 4
 
 

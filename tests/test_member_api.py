@@ -133,14 +133,14 @@ def test_wrong_activation_answers_are_generic_and_rate_limited(client, app):
     token = client.get("/api/v1/csrf").get_json()["csrf_token"]
     limit = app.config["ACTIVATION_MAX_ATTEMPTS"]
     answers = [client.post("/auth/member/activate/options", headers={"X-CSRFToken": token},
-                           json={"code": "0000-0000-0000-0000-0000", "birth_date": "1980-05-15"})
+                           json={"code": "0000-0000-0000-0000-0000", "birth_date": "1980-05-15", "pin": "246810"})
                for _ in range(limit + 1)]
     assert [r.get_json().get("attempts_left") for r in answers[:limit]] == list(range(limit - 1, -1, -1))
     assert {r.get_json()["error"] for r in answers[:limit]} == {"invalid"}
     assert answers[limit].status_code == 410 and answers[limit].get_json()["error"] == "locked"
     assert "insurer_phone" not in answers[limit].get_json()
     others = [client.post("/auth/member/activate/options", headers={"X-CSRFToken": token},
-                          json={"code": f"{n:020d}", "birth_date": "1980-05-15"}) for n in range(1, 6)]
+                          json={"code": f"{n:020d}", "birth_date": "1980-05-15", "pin": "246810"}) for n in range(1, 6)]
     assert others[-1].status_code == 429
 
 

@@ -10,6 +10,7 @@ import time
 from datetime import date
 
 import pytest
+from pins import TEST_PIN
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
@@ -60,6 +61,7 @@ def _activate(page, server, who, *, birth=None):
     page.goto(_activation_url(server, number, branch))
     expect(page.locator("#activation-code")).to_have_value(re.compile(r"^\d{4}(-\d{4}){4}$"))
     _choose_birth_date(page, birth or own_birth)
+    page.locator("#activation-pin").fill(TEST_PIN)       # from the separate PIN sheet
     page.get_by_role("button", name="パスキーを作成").click()
 
 
@@ -162,7 +164,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     status = page.locator("#activation-status")
     button = page.get_by_role("button", name="パスキーを作成")
     _activate(page, server, TARO, birth=("showa", "55", "5", "16"))
-    expect(status).to_have_text("コードまたは生年月日が正しくありません。 あと4回まちがえると、このコードはロックされます。")
+    expect(status).to_have_text("コード・生年月日・暗証番号のいずれかが正しくありません。 あと4回まちがえると、このコードはロックされます。")
     assert _failed_attempts(server) == (1, "active")
 
     # A wrong code gets the very same message (no hint which was wrong).
@@ -171,7 +173,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     code_field.fill("１２３４-５６７８-９０１２-３４５６-７８９０")
     _choose_birth_date(page, TARO[2])
     button.click()
-    expect(status).to_contain_text("コードまたは生年月日が正しくありません。")   # and its own tries
+    expect(status).to_contain_text("コード・生年月日・暗証番号のいずれかが正しくありません。")   # and its own tries
     assert _failed_attempts(server) == (1, "active")
 
     code_field.fill(good_code)
@@ -179,7 +181,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     for attempt in range(2, 6):
         page.evaluate("document.getElementById('activation-status').textContent = ''")
         button.click()
-        expect(status).to_have_text("コードまたは生年月日が正しくありません。"
+        expect(status).to_have_text("コード・生年月日・暗証番号のいずれかが正しくありません。"
                                     f" あと{5 - attempt}回まちがえると、このコードはロックされます。")
         assert _failed_attempts(server)[0] == attempt
     assert _failed_attempts(server) == (5, "locked")

@@ -97,7 +97,7 @@ def test_over_https_the_member_apps_writes_pass_the_csrf_check(make_app):
     shell = client.get("/app/", base_url=base)
     assert shell.headers["Referrer-Policy"] in ("same-origin", "strict-origin-when-cross-origin")
     token = client.get("/api/v1/csrf", base_url=base).get_json()["csrf_token"]
-    body = {"code": "1111-2222-3333-4444-5555", "birth_date": "1980-05-15"}
+    body = {"code": "1111-2222-3333-4444-5555", "birth_date": "1980-05-15", "pin": "246810"}
     refused = client.post("/auth/member/activate/options", json=body, base_url=base,
                           headers={"X-CSRFToken": token})
     assert refused.status_code == 400 and refused.get_json()["error"] == "csrf_failed"

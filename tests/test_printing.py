@@ -8,6 +8,7 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from pins import TEST_PIN
 
 from server import clock as server_clock
 from server.documents import activation_codes
@@ -98,7 +99,7 @@ def test_notice_shows_the_members_details_and_a_code_that_works(app, client, as_
     code = _code_on(html)
     assert re.fullmatch(r"\d{4}(-\d{4}){4}", code)
     with app.app_context():
-        record = activation_codes.check(code, BIRTH)
+        record = activation_codes.check(code, BIRTH, TEST_PIN)
         assert db.session.get(Member, record.member_id).name == "𠮷田 太郎"
 
 
@@ -110,9 +111,9 @@ def test_printing_again_replaces_the_previous_code(app, client, as_staff):
     assert first != second
     with app.app_context():
         with pytest.raises(ActivationError) as error:
-            activation_codes.check(first, BIRTH)
+            activation_codes.check(first, BIRTH, TEST_PIN)
         assert error.value.reason == "replaced"
-        activation_codes.check(second, BIRTH)
+        activation_codes.check(second, BIRTH, TEST_PIN)
 
 
 def test_notice_without_a_my_number_on_file_says_so(app, client, as_staff):

@@ -4,6 +4,7 @@ import json
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from pins import TEST_PIN
 
 from server.clock import JST
 from server.documents import activation_codes, cards
@@ -243,7 +244,7 @@ def test_the_loss_invalidates_active_activation_codes(household, today):
     for issued, member in zip(codes, (taro, hanako)):
         assert db.session.get(ActivationCode, issued.record.id).invalidated_at is not None
         with pytest.raises(ActivationError):
-            activation_codes.check(issued.code, member.birth_date)
+            activation_codes.check(issued.code, member.birth_date, TEST_PIN)
 
 
 def test_the_loss_withdraws_an_active_card(household, today, check):

@@ -148,7 +148,7 @@ def test_re_activation_signs_out_whoever_held_the_account(client, app, as_member
     thief = _copy(client, app)
     member = app.test_client()
     options = _post(member, "/auth/member/activate/options",
-                    {"code": code, "birth_date": "1980-05-15"}).get_json()
+                    {"code": code, "birth_date": "1980-05-15", "pin": "246810"}).get_json()
     assert "challenge" in options, options
     new_key = SoftPasskey()
     assert _post(member, "/auth/member/activate/verify", new_key.attestation(options)).status_code == 200

@@ -3,7 +3,13 @@
 20 random digits (66 bits), printed in groups of four, typed on a phone's number pad.
 Stored only as an HMAC (a stolen database alone does not give the codes), single use,
 expires (ACTIVATION_CODE_DAYS), replaced by a reissue, locked after
-ACTIVATION_MAX_ATTEMPTS wrong birth dates.
+ACTIVATION_MAX_ATTEMPTS wrong answers.
+
+The letter alone cannot activate: besides the code and the birth date the member types a
+6-digit 暗証番号 (PIN) that is never on the notice. It is printed on its own sheet (「利用開始の
+暗証番号のお知らせ」), which the insurer sends apart from the notice — by a second letter or
+through the employer (ACTIVATION_PIN_DELIVERY) — so a stolen or photographed notice, or a
+household member opening the mail, is not enough.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from ..models import ActivationCode, Member
 from ..register import audit
 
 DIGITS = 20
+PIN_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -30,13 +37,15 @@ class IssuedCode:
     code: str          # grouped for print: "1234-5678-9012-3456-7890"
     url: str           # the member app's activation page, code in the fragment (never sent in logs)
     record: ActivationCode
+    pin: str           # the 6-digit 暗証番号, for its own sheet (never printed on the notice)
 
 
 class ActivationError(Exception):
-    """``reason``: "invalid" (no such code, or a wrong birth date: one answer for both, with
+    """``reason``: "invalid" (no such code, a wrong birth date or PIN: one answer for all, with
     ``attempts_left``), "locked" (too many wrong tries; ``phone``: the insurer's telephone,
-    told only with the right birth date), and — only with the right birth date — "expired",
-    "used", "replaced", "not_eligible" (the member lost eligibility)."""
+    told only with the right birth date and PIN), and — only with those — "expired",
+    "used", "replaced", "not_eligible" (the member lost eligibility); "none": no live code
+    to give a PIN to."""
     def __init__(self, reason: str, *, attempts_left: int | None = None, phone: str | None = None):
         super().__init__(reason)
         self.reason, self.attempts_left, self.phone = reason, attempts_left, phone
@@ -71,8 +80,10 @@ def issue(member: Member) -> IssuedCode:
         ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
         ActivationCode.invalidated_at.is_(None)).values(invalidated_at=now))
     code = "".join(secrets.choice("0123456789") for _ in range(DIGITS))
+    pin = _new_pin()
     record = ActivationCode(member_id=member.id, code_hash=_hash(code), created_at=now,
-                            expires_at=now + current_app.config["ACTIVATION_CODE_DAYS"] * 86400)
+                            expires_at=now + current_app.config["ACTIVATION_CODE_DAYS"] * 86400,
+                            pin_hash=_hash("pin|" + pin), pin_issued_at=now)
     db.session.add(record)
     db.session.flush()
     # A new notice means the old one (or the phone) may be in the wrong hands: its holder
@@ -83,20 +94,52 @@ def issue(member: Member) -> IssuedCode:
                                                          "sessions_ended": ended})
     db.session.commit()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return IssuedCode(code=grouped(code), url=f"{base}/app/activate#code={code}", record=record)
+    return IssuedCode(code=grouped(code), url=f"{base}/app/activate#code={code}", record=record,
+                      pin=pin)
 
 
-def check(code_text: str, birth_date: date) -> ActivationCode:
-    """Find the live code for this text and birth date. Does not consume it (``consume``).
+def _new_pin() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
 
-    Without the right birth date every code — unknown, used, replaced, expired, locked — gets
-    the same answer after the same work (one counted guess and one commit): "invalid" with the
-    tries left, then "locked". Only someone who also knows the birth date learns more."""
+
+def live_code(member: Member) -> ActivationCode | None:
+    return db.session.scalar(db.select(ActivationCode).where(
+        ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
+        ActivationCode.invalidated_at.is_(None)))
+
+
+def reissue_pin(member: Member) -> str:
+    """A new 暗証番号 for the member's live code (its sheet was lost, or is printed apart
+    from the notice now); the earlier PIN stops working. Raises ActivationError("none")."""
+    record = live_code(member)
+    if record is None or record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"]) != "active":
+        raise ActivationError("none")
+    pin = _new_pin()
+    record.pin_hash, record.pin_issued_at = _hash("pin|" + pin), clock.now()
+    audit.record("activation_code.pin", member, after={"code_id": record.id})
+    db.session.commit()
+    return pin
+
+
+def _pin_matches(record: ActivationCode, pin: str) -> bool:
+    pin = normalise(pin)
+    if record.pin_hash is None or len(pin) != PIN_DIGITS:
+        return False
+    keys = [current_app.config["ACTIVATION_SECRET"], *current_app.config["ACTIVATION_SECRET_FALLBACKS"]]
+    return any(hmac.compare_digest(record.pin_hash, _hash("pin|" + pin, key)) for key in keys)
+
+
+def check(code_text: str, birth_date: date, pin: str) -> ActivationCode:
+    """Find the live code for this text, birth date and 暗証番号. Does not consume it.
+
+    Without the right birth date and PIN every code — unknown, used, replaced, expired,
+    locked — gets the same answer after the same work (one counted guess and one commit):
+    "invalid" with the tries left, then "locked". Only someone who knows both learns more."""
     code = normalise(code_text)
     hashes = _hashes(code) if len(code) == DIGITS else [_hash(code)]
     record = db.session.scalar(db.select(ActivationCode).where(ActivationCode.code_hash.in_(hashes)))
     member = db.session.get(Member, record.member_id) if record is not None else None
-    if member is None or member.birth_date != birth_date:
+    if member is None or member.birth_date != birth_date or not _pin_matches(record, pin):
         left = _count_wrong_guess(record, hashes[0])
         raise ActivationError("invalid", attempts_left=left) if left is not None else ActivationError("locked")
     phone = member.insurer.phone

@@ -146,6 +146,7 @@ class NoticeView:
     code_last_day_iso: str
     issued_on: str
     contact: list[str]
+    pin_delivery: str      # where the 暗証番号 comes from (never on this sheet)
 
 
 def notice_view(member: Member, issued: IssuedCode, now: int) -> NoticeView:
@@ -159,7 +160,8 @@ def notice_view(member: Member, issued: IssuedCode, now: int) -> NoticeView:
         entry_url=issued.url.split("#", 1)[0],
         code_qr=qr_svg(issued.url, label="利用開始用QRコード Activation QR code"),
         code_last_day=format_wareki(last_day), code_last_day_iso=last_day.isoformat(),
-        issued_on=format_wareki(today), contact=insurer_contact(member.insurer.number))
+        issued_on=format_wareki(today), contact=insurer_contact(member.insurer.number),
+        pin_delivery=pin_delivery()[0])
 
 
 def signed_claims(token: str) -> Claims:
@@ -200,3 +202,15 @@ def card_view(card: EligibilityCard, member: Member, now: int) -> CardView:
         withdrawn=withdrawn, expired=not withdrawn and card.valid_until < today,
         withdrawn_on=format_wareki(_day_of(card.withdrawn_at)) if card.withdrawn_at else None,
         qr=None if withdrawn else qr_svg(card.token, label="資格確認書の二次元コード Card QR code"))
+
+
+#: How the 暗証番号 sheet reaches the member (ACTIVATION_PIN_DELIVERY), as the notice says it.
+PIN_DELIVERY = {
+    "letter": ("別送の「利用開始の暗証番号のお知らせ」", "the separate letter with your activation PIN"),
+    "employer": ("勤務先からお渡しする「利用開始の暗証番号のお知らせ」",
+                 "the activation-PIN sheet handed out by your employer"),
+}
+
+
+def pin_delivery() -> tuple[str, str]:
+    return PIN_DELIVERY[current_app.config["ACTIVATION_PIN_DELIVERY"]]

@@ -20,6 +20,9 @@ class ActivationCode(db.Model):
     used_at: Mapped[int | None] = mapped_column()
     invalidated_at: Mapped[int | None] = mapped_column()
     failed_attempts: Mapped[int] = mapped_column(default=0)
+    # 暗証番号: the second factor, printed on a separate sheet (never on the notice); HMAC only.
+    pin_hash: Mapped[str | None] = mapped_column(String(64))
+    pin_issued_at: Mapped[int | None] = mapped_column()
 
     def state(self, now: int, max_attempts: int) -> str:
         if self.used_at is not None:

@@ -103,7 +103,8 @@ def _member_handle(member) -> bytes:
 
 #: What a member is told when activation fails: (status, 日本語, English) by reason.
 _ACTIVATION_MESSAGES = {
-    "invalid": (400, "コードまたは生年月日が正しくありません", "the code or the birth date is wrong"),
+    "invalid": (400, "コード・生年月日・暗証番号のいずれかが正しくありません",
+                "the code, the birth date or the PIN is wrong"),
     "expired": (410, "このコードは有効期限が切れています。保険者にお知らせの再発行を依頼してください",
                 "this code has expired: ask your insurer for a new notice"),
     "used": (410, "このコードは使用済みです。保険者にお知らせの再発行を依頼してください",
@@ -141,7 +142,8 @@ def member_activate_options():
     body = passkeys.parse_json_body(request.get_data())
     try:
         birth_date = parse_date(str(body.get("birth_date", "")))
-        record = activation_codes.check(str(body.get("code", "")), birth_date)
+        record = activation_codes.check(str(body.get("code", "")), birth_date,
+                                        str(body.get("pin", "")))
     except (ValueError, ActivationError) as exc:
         raise _activation_refused(exc) from None
     member = db.session.get(Member, record.member_id)

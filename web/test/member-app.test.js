@@ -151,7 +151,7 @@ test('activation codes: full-width digits, spaces and hyphens; the #code= fragme
 
 test('refusals: one generic message for wrong code or birth date, a new notice for dead codes', () => {
   setLang('ja');
-  assert.equal(t(activationMessageKey(400, 'invalid')), 'コードまたは生年月日が正しくありません。');
+  assert.equal(t(activationMessageKey(400, 'invalid')), 'コード・生年月日・暗証番号のいずれかが正しくありません。');
   for (const code of ['expired', 'used', 'replaced', 'locked']) {
     assert.match(t(activationMessageKey(410, code)), /新しい「資格情報のお知らせ」の発行を依頼/, code);
   }

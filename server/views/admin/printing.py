@@ -57,6 +57,23 @@ def print_notice(member_id):
                                     back_url=url_for("admin.member", member_id=member.id)))
 
 
+@bp.post("/members/<int:member_id>/pin")
+@staff_required
+def print_pin(member_id):
+    """利用開始の暗証番号のお知らせ: a new PIN for the live code, on its own sheet, to be sent
+    apart from the notice (ACTIVATION_PIN_DELIVERY)."""
+    member = _member(member_id)
+    try:
+        pin = activation_codes.reissue_pin(member)
+    except activation_codes.ActivationError:
+        flash("有効な利用開始コードがありません。先に資格情報のお知らせを印刷してください "
+              "No live activation code: print the notice first", "error")
+        return redirect(url_for("admin.member", member_id=member.id))
+    return _private(render_template("print/pin.html", m=member, pin=pin,
+                                    delivery=printing.pin_delivery(),
+                                    back_url=url_for("admin.member", member_id=member.id)))
+
+
 @bp.post("/members/<int:member_id>/cards")
 @staff_required
 def issue_card(member_id):

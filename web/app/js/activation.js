@@ -3,6 +3,8 @@ import { formatDate } from './dates.js';
 import { lang, t } from './i18n.js';
 
 export const CODE_DIGITS = 20;
+/** The 暗証番号 from its own sheet, sent apart from the notice. */
+export const PIN_DIGITS = 6;
 
 /** Full-width digits, spaces and hyphens accepted: the digits only (the server does the same). */
 export function codeDigits(text) {

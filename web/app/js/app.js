@@ -93,7 +93,7 @@ export class App {
 
   _showActivation(code) {
     this._view = 'activation';
-    this._activation = new ActivationView({ code, signInHref: HOME, onActivate: (digits, iso) => this._activate(digits, iso) });
+    this._activation = new ActivationView({ code, signInHref: HOME, onActivate: (digits, iso, pin) => this._activate(digits, iso, pin) });
     this._render();
   }
 
@@ -287,9 +287,9 @@ export class App {
   }
 
   // -- passkey ceremonies ---------------------------------------------------------------------------------
-  async _activate(digits, iso) {
+  async _activate(digits, iso, pin) {
     try {
-      await createPasskey(this._api, '/auth/member/activate', { code: digits, birth_date: iso });
+      await createPasskey(this._api, '/auth/member/activate', { code: digits, birth_date: iso, pin });
     } catch (error) {
       throw explain(error, { activation: true });
     }
