@@ -24,7 +24,7 @@ import time
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from server import clock, create_app
+from server import create_app
 from server.extensions import db
 from server.models import Member
 
