@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, g, jsonify, request, session, url_for
+from flask import Blueprint, current_app, g, jsonify, session, url_for
 
 from .. import clock
 from ..auth import member_session, passkeys, staff_accounts
@@ -23,6 +23,7 @@ from ..models import ActivationCode, Member
 from ..problems import Problem
 from ..register import audit
 from ..register.wareki import parse_date
+from . import json_body
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/auth")
 
@@ -48,7 +49,7 @@ def staff_invite_verify(token):
     if not state or state.get("invite_id") != invite.id:
         raise PasskeyError("start_again", "最初からやり直してください",
             "start again")
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     staff = staff_accounts.accept(invite, user_handle=bytes.fromhex(state["user_handle"]))
     passkeys.verify_registration("staff-register", credential, owner_type="staff",
                                  owner_id=staff.id, name="初回登録")
@@ -65,7 +66,7 @@ def staff_login_options():
 
 @bp.post("/staff/login/verify")
 def staff_login_verify():
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     record = passkeys.verify_authentication("staff-login", credential, owner_type="staff")
     staff = staff_accounts.active(record.owner_id)
     if staff is None:
@@ -105,10 +106,11 @@ _ACTIVATION_MESSAGES = {
 @bp.post("/member/activate/options")
 @limiter.limit(lambda: current_app.config["ACTIVATION_RATE_LIMIT"])
 def member_activate_options():
-    body = passkeys.parse_json_body(request.get_data())
+    body = json_body.read()
+    birth_date_text, code = body.text("birth_date", max_len=40), body.text("code", max_len=64)
     try:
-        birth_date = parse_date(str(body.get("birth_date", "")))
-        record = activation_codes.check(str(body.get("code", "")), birth_date)
+        birth_date = parse_date(birth_date_text)
+        record = activation_codes.check(code, birth_date)
     except (ValueError, ActivationError) as exc:
         reason = exc.reason if isinstance(exc, ActivationError) else "invalid"
         status, ja, en = _ACTIVATION_MESSAGES[reason]
@@ -128,7 +130,7 @@ def member_activate_verify():
     if record is None or record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"]) != "active":
         raise PasskeyError("start_again", "最初からやり直してください",
             "start again")
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     passkeys.verify_registration("member-register", credential, owner_type="member",
                                  owner_id=record.member_id, name="利用開始時")
     activation_codes.consume(record)
@@ -147,7 +149,7 @@ def member_login_options():
 
 @bp.post("/member/login/verify")
 def member_login_verify():
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     record = passkeys.verify_authentication("member-login", credential, owner_type="member")
     member = db.session.get(Member, record.owner_id)
     if member is None:
@@ -172,7 +174,7 @@ def member_passkey_options():
 @bp.post("/member/passkeys/verify")
 @member_required
 def member_passkey_verify():
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     passkeys.verify_registration("member-add", credential, owner_type="member",
                                  owner_id=g.member.id, name="追加")
     audit.record("passkey.add", g.member)

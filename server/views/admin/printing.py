@@ -43,7 +43,7 @@ def _private(body, status: int = 200):
     return response
 
 
-@bp.post("/members/<int:member_id>/notice")
+@bp.post("/members/<id:member_id>/notice")
 @staff_required
 def print_notice(member_id):
     member = _member(member_id)
@@ -58,7 +58,7 @@ def print_notice(member_id):
                                     back_url=url_for("admin.member", member_id=member.id)))
 
 
-@bp.post("/members/<int:member_id>/cards")
+@bp.post("/members/<id:member_id>/cards")
 @staff_required
 def issue_card(member_id):
     member = _member(member_id)
@@ -72,7 +72,7 @@ def issue_card(member_id):
     return redirect(url_for("admin.print_card", card_id=card.id))
 
 
-@bp.get("/cards/<int:card_id>/print")
+@bp.get("/cards/<id:card_id>/print")
 @staff_required
 def print_card(card_id):
     card = _card(card_id)
@@ -82,7 +82,7 @@ def print_card(card_id):
                                     back_url=url_for("admin.member", member_id=member.id)))
 
 
-@bp.post("/cards/<int:card_id>/withdraw")
+@bp.post("/cards/<id:card_id>/withdraw")
 @staff_required
 def withdraw_card(card_id):
     card = _card(card_id)
