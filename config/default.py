@@ -62,9 +62,18 @@ PERMANENT_SESSION_LIFETIME = 30 * 86400   # the cookie's own lifetime: the longe
 # ("max-age=31536000; includeSubDomains" outside development), a text = that header, False = never
 STRICT_TRANSPORT_SECURITY = None
 
+# Request size: 413 beyond it. The biggest legitimate body is the admin CSV upload (50 MB,
+# views/admin/imports.py) plus its multipart framing; JSON bodies have their own 64 kB cap
+# (views/json_body.py)
+MAX_CONTENT_LENGTH = 51 * 1024 * 1024
+
 # Rate limits per client address (Flask-Limiter); use a shared store with several workers
 RATELIMIT_STORAGE_URI = "memory://"
-PROXY_FIX_HOPS = 0             # behind N trusted proxies, take the client address from X-Forwarded-For
+# Behind N proxies, take the client address from X-Forwarded-For (werkzeug ProxyFix). Off by
+# default: the socket's peer is the client. Only with gunicorn started with
+# config/gunicorn.conf.py, whose FORWARDED_ALLOW_IPS names the proxy: it drops X-Forwarded-*
+# sent by anyone else, so a client reaching the app directly cannot choose its address.
+PROXY_FIX_HOPS = 0
 ACTIVATION_RATE_LIMIT = "10 per minute; 60 per day"
 SIGN_IN_RATE_LIMIT = "30 per minute"
 

@@ -2,7 +2,8 @@
 # SHIKAKU_CONFIG at it. Secrets may instead come from SHIKAKU_* environment variables
 # (SHIKAKU_SECRET_KEY, SHIKAKU_KEY_PASSPHRASE, SHIKAKU_REVOCATION_SECRET).
 #
-#   SHIKAKU_CONFIG=/etc/shikaku/production.py gunicorn 'server:create_app()'
+#   SHIKAKU_CONFIG=/etc/shikaku/production.py FORWARDED_ALLOW_IPS=10.0.0.5 \
+#       gunicorn -c config/gunicorn.conf.py 'server:create_app()'
 #   shikaku keys init --insurer 06138093     # provision the trust anchor and the first signing key
 
 ENV = "production"
@@ -19,7 +20,9 @@ SESSION_COOKIE_SECURE = True
 #                                          # its own key: rotating SECRET_KEY voids no notice.
 #                                          # Upgrading from a version that used SECRET_KEY: put the
 #                                          # old SECRET_KEY in ACTIVATION_SECRET_FALLBACKS.
-PROXY_FIX_HOPS = 1                         # behind one load balancer: real client addresses
+# Behind one load balancer: real client addresses from X-Forwarded-For, trusted only from the
+# load balancer: run gunicorn -c config/gunicorn.conf.py with FORWARDED_ALLOW_IPS=<its address>
+PROXY_FIX_HOPS = 1
 RATELIMIT_STORAGE_URI = "redis://redis.internal:6379/0"   # limits shared by every worker and host
 NOTICE_TOKEN_DAYS = 7
 CARD_VALIDITY_DAYS = 365 * 2

@@ -4,6 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from . import converters
+    converters.init_app(app)            # <id:…> must exist before the blueprints add their rules
     from . import admin, caching, ceremonies, clinic, display, errors, headers, home  # noqa: I001
     from . import member_api, member_pages, public_api
     display.init_app(app)

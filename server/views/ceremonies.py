@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, g, jsonify, request, session, url_for
+from flask import Blueprint, current_app, g, jsonify, session, url_for
 
 from .. import clock
 from ..auth import member_session, passkeys, sessions, staff_accounts
@@ -23,6 +23,7 @@ from ..models import ActivationCode, Member, StaffInvite
 from ..problems import Problem
 from ..register import audit
 from ..register.wareki import parse_date
+from . import json_body
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/auth")
 
@@ -32,9 +33,8 @@ def _json(text: str):
 
 
 def _invite_from_body():
-    body = passkeys.parse_json_body(request.get_data())
-    token = body.get("token")
-    if not isinstance(token, str) or not 0 < len(token) <= 100:
+    token = json_body.read().text("token", max_len=100)
+    if not token:
         raise StaffError("invalid_invitation", "招待リンクが正しくありません", "invalid invitation link")
     return staff_accounts.open_invite(token)
 
@@ -63,7 +63,7 @@ def staff_invite_verify():
     if not state:
         raise PasskeyError("start_again", "最初からやり直してください", "start again")
     invite = staff_accounts.still_open(db.session.get(StaffInvite, state["invite_id"]))
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     staff = staff_accounts.accept(invite, user_handle=bytes.fromhex(state["user_handle"]))
     passkeys.verify_registration("staff-register", credential, owner_type="staff",
                                  owner_id=staff.id, name="初回登録")
@@ -80,7 +80,7 @@ def staff_login_options():
 
 @bp.post("/staff/login/verify")
 def staff_login_verify():
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     record = passkeys.verify_authentication("staff-login", credential, owner_type="staff")
     staff = staff_accounts.active(record.owner_id)
     if staff is None:
@@ -139,11 +139,11 @@ def _activation_refused(exc: Exception) -> Problem:
 @bp.post("/member/activate/options")
 @limiter.limit(lambda: current_app.config["ACTIVATION_RATE_LIMIT"])
 def member_activate_options():
-    body = passkeys.parse_json_body(request.get_data())
+    body = json_body.read()
+    birth_date_text, code = body.text("birth_date", max_len=40), body.text("code", max_len=64)
     try:
-        birth_date = parse_date(str(body.get("birth_date", "")))
-        record = activation_codes.check(str(body.get("code", "")), birth_date,
-                                        str(body.get("pin", "")))
+        birth_date = parse_date(birth_date_text)
+        record = activation_codes.check(code, birth_date, body.text("pin", max_len=32, required=False) or "")
     except (ValueError, ActivationError) as exc:
         raise _activation_refused(exc) from None
     member = db.session.get(Member, record.member_id)
@@ -161,7 +161,7 @@ def member_activate_verify():
     if record is None or record.state(clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"]) != "active":
         raise PasskeyError("start_again", "最初からやり直してください",
             "start again")
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     passkeys.verify_registration("member-register", credential, owner_type="member",
                                  owner_id=record.member_id, name="利用開始時")
     activation_codes.consume(record)
@@ -181,7 +181,7 @@ def member_login_options():
 
 @bp.post("/member/login/verify")
 def member_login_verify():
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     record = passkeys.verify_authentication("member-login", credential, owner_type="member")
     member = db.session.get(Member, record.owner_id)
     if member is None:
@@ -203,7 +203,7 @@ def member_reauth_options():
 @bp.post("/member/reauth/verify")
 @member_required
 def member_reauth_verify():
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     record = passkeys.verify_authentication("member-reauth", credential, owner_type="member")
     if record.owner_id != g.member.id:
         db.session.rollback()
@@ -233,7 +233,7 @@ def member_passkey_options():
 @bp.post("/member/passkeys/verify")
 @member_required
 def member_passkey_verify():
-    credential = passkeys.parse_json_body(request.get_data())
+    credential = json_body.credential()
     passkeys.verify_registration("member-add", credential, owner_type="member",
                                  owner_id=g.member.id, name="追加")
     audit.record("passkey.add", g.member)

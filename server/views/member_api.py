@@ -6,7 +6,7 @@ what it needs offline on the device itself.
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify
 from flask_wtf.csrf import generate_csrf
 
 from .. import clock
@@ -19,6 +19,8 @@ from ..models import PasskeyCredential
 from ..problems import Problem
 from ..register import audit
 from ..token_core import DocumentKind
+from . import json_body
+from .converters import query_id
 
 bp = Blueprint("member_api", __name__, url_prefix="/api/v1")
 
@@ -78,7 +80,7 @@ def me():
 @bp.get("/me/token")
 @member_required
 def token():
-    member = visible(g.member, request.args.get("member", type=int))
+    member = visible(g.member, query_id("member"))
     try:
         issued = issue_token(member, DocumentKind.NOTICE)
     except KeyManagementError:
@@ -96,12 +98,9 @@ def token():
 @bp.post("/me/consent")
 @member_required
 def consent():
-    body = request.get_json(silent=True) or {}
-    member = visible(g.member, body.get("member"))
-    wanted = body.get("consent")
-    if not isinstance(wanted, bool):
-        raise Problem("bad_request", "consent は true か false です", "consent must be true or false",
-                      field="consent")
+    body = json_body.read(empty_ok=True)
+    member = visible(g.member, body.ident("member", required=False))
+    wanted = body.flag("consent")
     if wanted and not member.limit_category:
         raise Problem("no_limit_category", "限度額適用区分が登録されていません",
                       "no 限度額適用区分 on record", status=409)
@@ -115,15 +114,15 @@ def consent():
     return jsonify(member_json(member, signed_in=g.member))
 
 
-@bp.post("/me/passkeys/<int:passkey_id>/delete")
+@bp.post("/me/passkeys/<id:passkey_id>/delete")
 @member_required
 def delete_passkey(passkey_id):
     passkeys = _passkeys(g.member)
     target = next((p for p in passkeys if p.id == passkey_id), None)
     if target is None:
         raise Problem("not_found", "パスキーが見つかりません", "no such passkey", status=404)
-    body = request.get_json(silent=True) or {}
-    if len(passkeys) == 1 and body.get("confirm") is not True:
+    body = json_body.read(empty_ok=True)
+    if len(passkeys) == 1 and body.flag("confirm", required=False) is not True:
         raise Problem("last_passkey", "最後のパスキーです。削除するとサインインできなくなります",
                       "this is your last passkey: confirm to delete it", status=409)
     db.session.delete(target)
@@ -135,7 +134,7 @@ def delete_passkey(passkey_id):
     return jsonify(ok=True)
 
 
-@bp.post("/me/sessions/<int:session_id>/end")
+@bp.post("/me/sessions/<id:session_id>/end")
 @member_required
 def end_session(session_id):
     """Sign out one of the member's devices (the list in GET /me)."""

@@ -4,6 +4,7 @@ from flask import render_template, request
 from ...auth.staff_session import staff_required
 from ...extensions import db
 from ...models import AuditEntry
+from ..converters import query_id
 from . import bp
 
 PAGE = 100
@@ -13,8 +14,8 @@ PAGE = 100
 @staff_required
 def audit_trail():
     action = request.args.get("action", "").strip()
-    target_id = request.args.get("member", type=int)
-    before_id = request.args.get("before", type=int)
+    target_id = query_id("member")
+    before_id = query_id("before")
     query = db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(PAGE)
     if action:
         query = query.where(AuditEntry.action == action)

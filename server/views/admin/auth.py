@@ -1,7 +1,7 @@
 """Sign-in, invitation and sign-out pages for staff."""
 from flask import redirect, render_template, request, session, url_for
 
-from ...auth import sessions, staff_accounts
+from ...auth import sessions
 from ...auth.staff_session import current_staff
 from . import bp
 

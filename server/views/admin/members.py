@@ -105,7 +105,7 @@ def new_member():
     return _enrol_form(values, insurers, ("加入者の新規登録", "Enrol a member"), "登録しました Registered")
 
 
-@bp.route("/members/<int:member_id>/dependents/new", methods=["GET", "POST"])
+@bp.route("/members/<id:member_id>/dependents/new", methods=["GET", "POST"])
 @staff_required
 def new_dependent(member_id):
     insured = _member(member_id)
@@ -123,7 +123,7 @@ def new_dependent(member_id):
                        "家族を追加しました Dependent added", dependent_of=insured)
 
 
-@bp.get("/members/<int:member_id>")
+@bp.get("/members/<id:member_id>")
 @staff_required
 def member(member_id):
     m = _member(member_id)
@@ -139,7 +139,7 @@ def member(member_id):
                            max_attempts=current_app.config["ACTIVATION_MAX_ATTEMPTS"])
 
 
-@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@bp.route("/members/<id:member_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_member(member_id):
     m = _member(member_id)
@@ -184,7 +184,7 @@ def _member_action(member: Member, action, done_message):
     return redirect(url_for("admin.member", member_id=member.id))
 
 
-@bp.post("/members/<int:member_id>/loss")
+@bp.post("/members/<id:member_id>/loss")
 @staff_required
 def record_loss(member_id):
     m = _member(member_id)
@@ -193,7 +193,7 @@ def record_loss(member_id):
         lambda affected: f"資格喪失を登録しました（{len(affected)}名） Loss recorded for {len(affected)}")
 
 
-@bp.post("/members/<int:member_id>/sessions/end")
+@bp.post("/members/<id:member_id>/sessions/end")
 @staff_required
 def end_member_sessions(member_id):
     """A member lost their phone: sign the app out on every device (they sign in again with
@@ -206,7 +206,7 @@ def end_member_sessions(member_id):
     return redirect(url_for("admin.member", member_id=m.id))
 
 
-@bp.post("/members/<int:member_id>/re-enrol")
+@bp.post("/members/<id:member_id>/re-enrol")
 @staff_required
 def re_enrol(member_id):
     m = _member(member_id)

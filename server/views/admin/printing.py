@@ -42,7 +42,7 @@ def _private(body, status: int = 200):
     return response
 
 
-@bp.post("/members/<int:member_id>/notice")
+@bp.post("/members/<id:member_id>/notice")
 @staff_required
 def print_notice(member_id):
     member = _member(member_id)
@@ -57,7 +57,7 @@ def print_notice(member_id):
                                     back_url=url_for("admin.member", member_id=member.id)))
 
 
-@bp.post("/members/<int:member_id>/pin")
+@bp.post("/members/<id:member_id>/pin")
 @staff_required
 def print_pin(member_id):
     """利用開始の暗証番号のお知らせ: a new PIN for the live code, on its own sheet, to be sent
@@ -74,7 +74,7 @@ def print_pin(member_id):
                                     back_url=url_for("admin.member", member_id=member.id)))
 
 
-@bp.post("/members/<int:member_id>/cards")
+@bp.post("/members/<id:member_id>/cards")
 @staff_required
 def issue_card(member_id):
     member = _member(member_id)
@@ -88,7 +88,7 @@ def issue_card(member_id):
     return redirect(url_for("admin.print_card", card_id=card.id))
 
 
-@bp.get("/cards/<int:card_id>/print")
+@bp.get("/cards/<id:card_id>/print")
 @staff_required
 def print_card(card_id):
     card = _card(card_id)
@@ -98,7 +98,7 @@ def print_card(card_id):
                                     back_url=url_for("admin.member", member_id=member.id)))
 
 
-@bp.post("/cards/<int:card_id>/withdraw")
+@bp.post("/cards/<id:card_id>/withdraw")
 @staff_required
 def withdraw_card(card_id):
     card = _card(card_id)

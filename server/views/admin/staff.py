@@ -25,7 +25,7 @@ def staff_list():
                            devices=devices), 400 if error else 200
 
 
-@bp.post("/staff/<int:staff_id>/sessions/end")
+@bp.post("/staff/<id:staff_id>/sessions/end")
 @admin_required
 def end_staff_sessions(staff_id):
     staff = db.get_or_404(Staff, staff_id)
@@ -35,7 +35,7 @@ def end_staff_sessions(staff_id):
     return redirect(url_for("admin.staff_list"))
 
 
-@bp.post("/staff/<int:staff_id>/disable")
+@bp.post("/staff/<id:staff_id>/disable")
 @admin_required
 def disable_staff(staff_id):
     staff = db.get_or_404(Staff, staff_id)
