@@ -1,5 +1,4 @@
 """Key life cycle: files 0600, rotation overlap, revocation at once, scope."""
-import json
 import stat
 from pathlib import Path
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from io import BytesIO
 
@@ -15,7 +14,7 @@ from server.documents import activation_codes
 from server.documents.activation_codes import ActivationError
 from server.extensions import db
 from server.keys import publishing
-from server.models import ActivationCode, EligibilityCard, Member, Staff
+from server.models import ActivationCode, EligibilityCard, Member
 from server.register.wareki import format_both
 from server.token_core import DocumentKind, Status, verify
 
