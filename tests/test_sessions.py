@@ -311,3 +311,23 @@ def _start(app, client, owner_type, owner_id):
         db.session.commit()
     with client.session_transaction() as session:
         session["sid"] = token
+
+
+def test_a_replayed_staff_sign_in_assertion_is_refused(client, app, clock):
+    with app.app_context():
+        staff = Staff(email="replay@example.jp", role="clerk", user_handle=b"z" * 32, created_at=1)
+        db.session.add(staff)
+        db.session.commit()
+        staff_id = staff.id
+    key = SoftPasskey()
+    with app.app_context():
+        key.register(db, "staff", staff_id, clock.now)
+    options = _post(client, "/auth/staff/login/options").get_json()
+    before = client.get_cookie(COOKIE).value
+    assertion = key.assertion(options)
+    assert _post(client, "/auth/staff/login/verify", assertion).status_code == 200
+    assert client.get("/admin/").status_code == 200
+    attacker = app.test_client()
+    attacker.set_cookie(COOKIE, before)
+    assert _post(attacker, "/auth/staff/login/verify", assertion).status_code == 400
+    assert attacker.get("/admin/").status_code == 302

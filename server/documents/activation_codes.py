@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..auth import sessions
-from ..extensions import db, limiter
-from ..models import ActivationCode, Member
+from ..extensions import db
+from ..models import ActivationCode, ActivationGuess, Member
 from ..register import audit
 
 DIGITS = 20
@@ -153,22 +154,35 @@ def check(code_text: str, birth_date: date, pin: str) -> ActivationCode:
 
 
 def _count_wrong_guess(record: ActivationCode | None, key_hash: str) -> int | None:
-    """Count one wrong guess against the code; the tries left, or None once locked.
+    """Count one wrong answer against the code; the tries left, or None once locked.
 
-    A real code counts in its row with one conditional update (of many guesses at once, no
-    more than ACTIVATION_MAX_ATTEMPTS are ever counted). A code that does not exist counts in
-    the rate-limit store under its hash, so its answers look like a real code's."""
+    One conditional update (of many guesses at once, no more than ACTIVATION_MAX_ATTEMPTS are
+    ever counted), one commit, one read back — on the code's row, or for a code that does not
+    exist on its ActivationGuess row, so both answer alike after the same work."""
     max_attempts = current_app.config["ACTIVATION_MAX_ATTEMPTS"]
-    counted = db.session.execute(db.update(ActivationCode).where(
-        ActivationCode.id == (record.id if record is not None else None),
-        ActivationCode.failed_attempts < max_attempts)
-        .values(failed_attempts=ActivationCode.failed_attempts + 1)).rowcount
-    db.session.commit()
     if record is not None:
-        return max_attempts - db.session.get(ActivationCode, record.id).failed_attempts if counted else None
-    expiry = current_app.config["ACTIVATION_CODE_DAYS"] * 86400
-    guesses = limiter.storage.incr(f"activation-guess/{key_hash}", expiry)
-    return max_attempts - guesses if guesses <= max_attempts else None
+        table, key = ActivationCode, ActivationCode.id == record.id
+    else:
+        table, key = ActivationGuess, ActivationGuess.code_hash == key_hash
+        _ensure_guess_row(key_hash)
+    counted = db.session.execute(db.update(table).where(key, table.failed_attempts < max_attempts)
+                                 .values(failed_attempts=table.failed_attempts + 1)).rowcount
+    db.session.commit()
+    if not counted:
+        return None
+    return max_attempts - db.session.scalar(db.select(table.failed_attempts).where(key))
+
+
+def _ensure_guess_row(key_hash: str) -> None:
+    now = clock.now()
+    if db.session.get(ActivationGuess, key_hash) is None:
+        db.session.execute(db.delete(ActivationGuess).where(ActivationGuess.expires_at < now))
+        db.session.add(ActivationGuess(code_hash=key_hash, failed_attempts=0, expires_at=now
+                                       + current_app.config["ACTIVATION_CODE_DAYS"] * 86400))
+        try:
+            db.session.flush()
+        except IntegrityError:           # the same unknown code guessed twice at once
+            db.session.rollback()
 
 
 def consume(record: ActivationCode) -> None:

@@ -1,5 +1,5 @@
 """Database models. One module per thing an insurer's staff would name."""
-from .activation import ActivationCode
+from .activation import ActivationCode, ActivationGuess
 from .audit import AuditEntry
 from .auth_session import AuthSession, CeremonyChallenge
 from .card import EligibilityCard
@@ -11,6 +11,6 @@ from .signing_key import SigningKeyRecord
 from .staff import ROLES, Staff, StaffInvite
 from .trust_list_snapshot import TrustListSnapshot
 
-__all__ = ["ActivationCode", "AuditEntry", "AuthSession", "CeremonyChallenge", "EligibilityCard", "Insurer", "Member",
+__all__ = ["ActivationCode", "ActivationGuess", "AuditEntry", "AuthSession", "CeremonyChallenge", "EligibilityCard", "Insurer", "Member",
            "Eligibility", "CopayRatio", "PasskeyCredential", "RevocationEntry",
            "SigningKeyRecord", "ROLES", "Staff", "StaffInvite", "TrustListSnapshot"]

@@ -34,3 +34,13 @@ class ActivationCode(db.Model):
         if now >= self.expires_at:
             return "expired"
         return "active"
+
+
+class ActivationGuess(db.Model):
+    """Wrong answers given for a code that does not exist, counted like a real code's (by the
+    code's hash, until it would have expired), so that unknown and real codes answer alike —
+    the same tries left, the same lock, the same database work."""
+    __tablename__ = "activation_guess"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[int] = mapped_column(index=True)
