@@ -3,14 +3,12 @@ the staff sign-in page and a printed card keep their styles and scripts with no 
 a page of this very origin cannot frame a signed-in admin page."""
 import os
 import re
-import secrets
-import time
 
 import pytest
 from playwright.sync_api import Error, expect
 
 from server.extensions import db
-from server.models import Member, Staff
+from server.models import Member
 
 pytestmark = pytest.mark.browser
 
@@ -44,21 +42,6 @@ def _screenshot(page, name):
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
-def _sign_in(live_server, page) -> None:
-    """A staff session cookie, the way a passkey sign-in leaves the session."""
-    app = live_server.app
-    with app.app_context():
-        staff = Staff(email=f"clerk-{secrets.token_hex(3)}@example.jp", role="clerk",
-                      user_handle=secrets.token_bytes(32), created_at=int(time.time()))
-        db.session.add(staff)
-        db.session.commit()
-        staff_id = staff.id
-    value = app.session_interface.get_signing_serializer(app).dumps(
-        {"staff_id": staff_id, "staff_seen": int(time.time())})
-    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": value,
-                               "url": live_server.url}])
-
-
 def _member_id(live_server) -> int:
     with live_server.app.app_context():
         return db.session.scalar(db.select(Member.id).where(Member.number == "5678",
@@ -80,9 +63,9 @@ def test_home_and_sign_in_pages_keep_their_style_and_script(live_server, watched
     _no_violation(page)
 
 
-def test_printed_card_keeps_its_page_size_and_print_button(live_server, watched):
+def test_printed_card_keeps_its_page_size_and_print_button(live_server, watched, staff_in_browser):
     page = watched
-    _sign_in(live_server, page)
+    staff_in_browser(live_server, page)
     page.goto(live_server.url + "/admin/")
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
     with page.expect_navigation():
@@ -108,9 +91,9 @@ def test_printed_card_keeps_its_page_size_and_print_button(live_server, watched)
     _no_violation(page)
 
 
-def test_a_same_origin_page_cannot_frame_a_signed_in_admin_page(live_server, watched):
+def test_a_same_origin_page_cannot_frame_a_signed_in_admin_page(live_server, watched, staff_in_browser):
     page = watched
-    _sign_in(live_server, page)
+    staff_in_browser(live_server, page)
     member_url = f"/admin/members/{_member_id(live_server)}"
     page.goto(live_server.url + member_url)
     expect(page.locator("#loss-form")).to_be_visible()                  # signed in, the form is there

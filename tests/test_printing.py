@@ -166,7 +166,8 @@ def test_no_card_for_a_member_who_lost_eligibility(app, client, as_staff):
 # -- in a real browser -----------------------------------------------------------
 
 @pytest.mark.browser
-def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_server, page, staff_in_browser):
+def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_server, page, staff_in_browser,
+                                                                          known_pin):
     staff_in_browser(live_server, page)
     member_id = _member_id(live_server.app)
     _browser_post(live_server, page, f"/admin/members/{member_id}/notice")
@@ -179,6 +180,24 @@ def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_
     assert not page.locator(".print-button").is_visible()
     pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     assert pdf.startswith(b"%PDF") and _pdf_pages(pdf) == 1
+    notice = page.locator("body").inner_text()
+    assert "暗証番号" in notice and known_pin not in notice.replace(" ", "")   # said, never shown
+    _keep(page, "notice")
+
+    _browser_post(live_server, page, f"/admin/members/{member_id}/pin")     # its own sheet
+    sheet = page.locator("#activation-pin").inner_text().replace(" ", "")
+    assert sheet == known_pin and code not in page.locator("body").inner_text()
+    page.emulate_media(media="print")
+    assert _pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) == 1
+    page.emulate_media(media="screen")
+    _keep(page, "pin-sheet")
+
+
+def _keep(page, name):
+    """A screenshot for people to look at when MEMBER_APP_SHOTS names a folder."""
+    import os
+    if os.environ.get("MEMBER_APP_SHOTS"):
+        page.screenshot(path=os.path.join(os.environ["MEMBER_APP_SHOTS"], f"{name}.png"), full_page=True)
 
 
 @pytest.mark.browser

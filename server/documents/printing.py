@@ -206,9 +206,8 @@ def card_view(card: EligibilityCard, member: Member, now: int) -> CardView:
 
 #: How the 暗証番号 sheet reaches the member (ACTIVATION_PIN_DELIVERY), as the notice says it.
 PIN_DELIVERY = {
-    "letter": ("別送の「利用開始の暗証番号のお知らせ」", "the separate letter with your activation PIN"),
-    "employer": ("勤務先からお渡しする「利用開始の暗証番号のお知らせ」",
-                 "the activation-PIN sheet handed out by your employer"),
+    "letter": ("別送の「暗証番号のお知らせ」", "the separate letter with your activation PIN"),
+    "employer": ("勤務先でお渡しする「暗証番号のお知らせ」", "the PIN sheet handed out by your employer"),
 }
 
 
