@@ -256,15 +256,26 @@ def test_staff_sign_out_ends_the_session_on_the_server(client, app, as_staff):
     assert thief.get("/admin/").status_code == 302
 
 
-def test_an_admin_disables_a_staff_account_and_its_sessions_end(client, app, as_staff):
-    clerk_browser = app.test_client()
+def _staff(app, email: str) -> int:
+    import secrets
     with app.app_context():
-        clerk = Staff(email="clerk-x@example.jp", role="clerk", user_handle=b"x" * 32, created_at=1)
-        db.session.add(clerk)
+        staff = Staff(email=email, role="clerk", user_handle=secrets.token_bytes(32), created_at=1)
+        db.session.add(staff)
         db.session.commit()
-        clerk_id = clerk.id
-    _start(app, clerk_browser, "staff", clerk_id)
-    assert clerk_browser.get("/admin/").status_code == 200
+        return staff.id
+
+
+def _signed_in_staff(app, email: str):
+    """(staff id, a browser signed in as that staff member)."""
+    browser = app.test_client()
+    staff_id = _staff(app, email)
+    _start(app, browser, "staff", staff_id)
+    assert browser.get("/admin/").status_code == 200
+    return staff_id, browser
+
+
+def test_an_admin_disables_a_staff_account_and_its_sessions_end(client, app, as_staff):
+    clerk_id, clerk_browser = _signed_in_staff(app, "clerk-x@example.jp")
     token = as_staff("admin")
     assert client.post(f"/admin/staff/{clerk_id}/disable", data={"csrf_token": token}).status_code == 302
     assert clerk_browser.get("/admin/").status_code == 302
@@ -282,14 +293,7 @@ def test_an_admin_signs_a_member_out_everywhere(client, app, as_staff, passkey, 
 
 def test_shikaku_staff_disable_ends_the_sessions(app, runner):
     from server.cli import main
-    browser = app.test_client()
-    with app.app_context():
-        staff = Staff(email="gone@example.jp", role="clerk", user_handle=b"y" * 32, created_at=1)
-        db.session.add(staff)
-        db.session.commit()
-        staff_id = staff.id
-    _start(app, browser, "staff", staff_id)
-    assert browser.get("/admin/").status_code == 200
+    staff_id, browser = _signed_in_staff(app, "gone@example.jp")
     result = runner.invoke(main, ["staff", "disable", "gone@example.jp"])
     assert result.exit_code == 0, result.output
     assert browser.get("/admin/").status_code == 302
@@ -314,11 +318,7 @@ def _start(app, client, owner_type, owner_id):
 
 
 def test_a_replayed_staff_sign_in_assertion_is_refused(client, app, clock):
-    with app.app_context():
-        staff = Staff(email="replay@example.jp", role="clerk", user_handle=b"z" * 32, created_at=1)
-        db.session.add(staff)
-        db.session.commit()
-        staff_id = staff.id
+    staff_id = _staff(app, "replay@example.jp")
     key = SoftPasskey()
     with app.app_context():
         key.register(db, "staff", staff_id, clock.now)
