@@ -365,6 +365,10 @@ def test_passkeys_add_another_and_the_last_one_only_after_confirming(server, pag
     expect(page.locator("#qr-status")).to_have_text("有効")
     passkeys = page.locator("#passkeys li")
     expect(passkeys).to_have_count(1)
+    devices = page.locator("#devices li")                  # the signed-in devices, this one marked
+    expect(devices).to_have_count(1)
+    expect(devices.first).to_contain_text("Chrome · Linux （この端末）")
+    expect(devices.first).to_contain_text("最終利用")
     add = page.get_by_role("button", name="別のパスキーを追加")
     add.click()                                   # this authenticator holds one already
     expect(page.locator("#passkeys-status")).to_contain_text("すでに登録されています")
@@ -390,3 +394,18 @@ def test_passkeys_add_another_and_the_last_one_only_after_confirming(server, pag
     expect(page.locator("#passkeys-status")).to_have_text("パスキーを削除しました。")
     expect(passkeys).to_have_count(0)
     assert len(dialogs) == 2
+
+
+def test_sign_out_of_all_devices_from_the_passkey_page(server, page, authenticator):
+    _activate(page, server, TARO)
+    expect(page.locator("#qr-status")).to_have_text("有効")
+    other = page.context.browser.new_context()           # a second device, signed in with a copy
+    other.add_cookies(page.context.cookies())
+    assert other.request.get(f"{server.url}/api/v1/me").status == 200
+    page.on("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="すべての端末からサインアウト").click()
+    expect(page.locator("#sign-in-status")).to_contain_text("すべての端末からサインアウトしました")
+    assert other.request.get(f"{server.url}/api/v1/me").status == 401
+    assert page.request.get(f"{server.url}/api/v1/me").status == 401
+    _screenshot(page, "signed-out-everywhere")
+    other.close()
