@@ -2,6 +2,8 @@
 clock, a live server on localhost and a real Debian Chromium."""
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 import socket
 import threading
@@ -45,14 +47,80 @@ def clock():
     return FrozenClock()
 
 
+#: Set (e.g. by scripts/test) to run the suite against PostgreSQL instead of SQLite: the URL
+#: of a server where the tests may create and drop databases.
+SERVER_URL = os.environ.get("SHIKAKU_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_template():
+    """PostgreSQL only: one database migrated to head, copied for every test (CREATE DATABASE
+    … TEMPLATE is much faster than migrating each time); dropped at the end of the run."""
+    if not SERVER_URL:
+        yield None
+        return
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    name = f"shikaku_tpl_{os.getpid()}"
+    admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    import tempfile
+
+    from flask_migrate import upgrade
+    app = create_app({"TESTING": True, "AUTO_BOOTSTRAP": False, "SQLALCHEMY_DATABASE_URI": url,
+                      "INSTANCE_PATH": tempfile.mkdtemp(prefix="shikaku-tpl-")})
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.engine.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture
-def make_app(tmp_path, clock):
-    """Build an app on a fresh SQLite database in a temporary instance folder."""
+def database_url(database_template, tmp_path):
+    """SQLite in the test's instance folder by default; with SHIKAKU_TEST_DATABASE_URL, a new
+    PostgreSQL database copied from the migrated template, dropped after the test."""
+    if database_template is None:
+        yield None
+        return
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    name = f"shikaku_t_{os.getpid()}_{next(_numbers)}"
+    admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {database_template}"))
+    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def make_app(tmp_path, clock, database_url):
+    """Build an app on a fresh database (SQLite, or PostgreSQL with SHIKAKU_TEST_DATABASE_URL)
+    in a temporary instance folder."""
+    apps = []
+
     def make(**overrides):
         config = {"TESTING": True, "INSTANCE_PATH": tmp_path / "instance", "CLOCK": clock}
+        if database_url:
+            config["SQLALCHEMY_DATABASE_URI"] = database_url
         config.update(overrides)
-        return create_app(config)
-    return make
+        app = create_app(config)
+        apps.append(app)
+        return app
+    yield make
+    for app in apps:                  # close every connection before the database is dropped
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -261,3 +261,10 @@ def test_a_loss_without_a_readable_date_changes_nothing(client, app, as_staff):
                                                           "csrf_token": token}, follow_redirects=True)
     assert "資格喪失年月日: 日付を入力してください" in response.get_data(as_text=True)
     assert _count(app, RevocationEntry) == 0
+
+
+def test_search_text_with_control_characters_is_searched_without_them(client, as_staff):
+    """NUL and other controls in the search box are dropped (PostgreSQL refuses NUL in text)."""
+    token = as_staff("clerk")
+    response = client.post("/admin/", data={"q": "𠮷田\x00\x07", "csrf_token": token})
+    assert response.status_code == 200 and "𠮷田 太郎" in response.get_data(as_text=True)

@@ -170,7 +170,7 @@ def test_consent_fields_have_their_types(client, signed_in):
 
 
 def test_a_member_id_that_cannot_exist_is_not_found(client, signed_in):
-    for member in [2**63, 2**70, 10**30, 0, -1]:
+    for member in [2**31, 2**63, 2**70, 10**30, 0, -1]:
         _error(client.post("/api/v1/me/consent", json={"member": member, "consent": False},
                            headers={"X-CSRFToken": signed_in}), 404, "not_found")
 
@@ -264,7 +264,7 @@ def test_an_id_that_cannot_exist_is_a_404_page(client, as_staff):
     for path in [
         f"/admin/members/{HUGE}", "/admin/members/9223372036854775808", f"/admin/members/{HUGE}/edit",
         f"/admin/members/{HUGE}/dependents/new", f"/admin/cards/{HUGE}/print",
-        "/admin/members/9223372036854775807", "/admin/members/0", "/admin/members/007", "/admin/members/-1",
+        "/admin/members/9223372036854775807", "/admin/members/2147483648", "/admin/members/0", "/admin/members/007", "/admin/members/-1",
         f"/admin/audit?member={HUGE}", f"/admin/audit?before={HUGE}", "/admin/audit?member=abc",
     ]:
         response = client.get(path)

@@ -3,7 +3,7 @@ which fetches the trust list and checks its signature with WebCrypto."""
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.smoke]
 
 
 def test_clinic_page_fetches_and_verifies_the_trust_list(live_server, page):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.package
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
     "/admin/login": "資格パス",

@@ -1,8 +1,9 @@
 """Ids in URLs, in the path and in the query.
 
-A database id is 1 … 2**63-1 (SQLite's INTEGER and PostgreSQL's BIGINT). Werkzeug's ``int``
-converter matches any run of digits, and a larger number overflows the database driver (a
-500). ``<id:name>`` matches only ids in that range: anything else matches no rule, a 404.
+A database id is 1 … 2**31-1: the primary keys are PostgreSQL ``integer`` columns (SQLite's
+would take 2**63-1). Werkzeug's ``int`` converter matches any run of digits, and a larger
+number overflows the database (a 500 on SQLite past 2**63, a DataError on PostgreSQL past
+2**31). ``<id:name>`` matches only ids in that range: anything else matches no rule, a 404.
 ``query_id`` does the same for ``?member=…``: absent is None, anything but an id is a 404.
 """
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 from flask import Flask, abort, request
 from werkzeug.routing import BaseConverter, ValidationError
 
-MAX_ID = 2**63 - 1
-_ID = re.compile(r"[1-9][0-9]{0,18}")
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def as_id(text: str) -> int | None:
@@ -25,7 +26,7 @@ def as_id(text: str) -> int | None:
 
 
 class IdConverter(BaseConverter):
-    """``<id:member_id>``: 1 … 2**63-1, else no match (404)."""
+    """``<id:member_id>``: 1 … 2**31-1, else no match (404)."""
     regex = _ID.pattern
     part_isolating = True
 

@@ -31,7 +31,8 @@ def _member(member_id: int) -> Member:
 @staff_required
 def index():
     """Search is a POST: names and 記号・番号 stay out of URLs, history and access logs."""
-    q = request.form.get("q", "").strip() if request.method == "POST" else ""
+    q = request.form.get("q", "") if request.method == "POST" else ""
+    q = "".join(ch for ch in q if ch.isprintable() or ch == "\u3000").strip()[:100]  # no NUL, no controls
     found = search(q) if q else []
     return render_template("admin/index.html", q=q, members=found)
 
