@@ -30,6 +30,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .extensions import csrf, db, limiter, migrate
     db.init_app(app)
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from .extensions import sqlite_pragmas
+    if not event.contains(Engine, "connect", sqlite_pragmas):
+        event.listen(Engine, "connect", sqlite_pragmas)
     migrate.init_app(app, db, directory=str(paths.MIGRATIONS), render_as_batch=True)
 
     _secure_sessions(app)

@@ -21,3 +21,14 @@ csrf = CSRFProtect()
 #: activation codes cannot be counted against any code, so they are counted against the
 #: client's address instead.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """The embedded SQLite in WAL mode, so a long CLI import does not stop the app from
+    reading, and writers wait up to 5 s for each other instead of failing at once."""
+    import sqlite3
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
