@@ -7,11 +7,11 @@ def init_app(app: Flask) -> None:
     from . import converters
     converters.init_app(app)            # <id:…> must exist before the blueprints add their rules
     from . import admin, caching, ceremonies, clinic, display, errors, headers, home  # noqa: I001
-    from . import member_api, member_pages, public_api
+    from . import health, member_api, member_pages, public_api
     display.init_app(app)
     errors.init_app(app)
     caching.init_app(app)
     headers.init_app(app)
     for blueprint in (admin.bp, member_pages.bp, ceremonies.bp, member_api.bp, public_api.bp,
-                      public_api.well_known, clinic.bp, home.bp):
+                      public_api.well_known, clinic.bp, home.bp, health.bp):
         app.register_blueprint(blueprint)
