@@ -176,17 +176,3 @@ def verify_authentication(purpose: str, credential: dict, *, owner_type: str) ->
     record.sign_count = verified.new_sign_count
     record.last_used_at = clock.now()
     return record
-
-
-def parse_json_body(data: bytes) -> dict:
-    """The ceremonies now read their bodies with views/json_body.py (size, depth, UTF-8, NUL and
-    surrogate checks); this stays for other callers and is safe against deep JSON too."""
-    try:
-        body = json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:     # 100,000-deep JSON
-        raise PasskeyError("bad_request", "不正な要求です",
-            "malformed request") from exc
-    if not isinstance(body, dict):
-        raise PasskeyError("bad_request", "不正な要求です",
-            "malformed request")
-    return body
