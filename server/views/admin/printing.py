@@ -60,7 +60,7 @@ def print_notice(member_id):
 @bp.post("/members/<id:member_id>/pin")
 @staff_required
 def print_pin(member_id):
-    """利用開始の暗証番号のお知らせ: a new PIN for the live code, on its own sheet, to be sent
+    """暗証番号のお知らせ: a new PIN for the live code, on its own sheet, to be sent
     apart from the notice (ACTIVATION_PIN_DELIVERY)."""
     member = _member(member_id)
     try:

@@ -25,7 +25,7 @@ export const STRINGS = {
     signin_first: 'はじめての方: 「資格情報のお知らせ」の利用開始コードで登録',
 
     activate_title: '利用開始',
-    activate_lead: '「資格情報のお知らせ」に記載の利用開始コードと生年月日を入力し、この端末にパスキーを作成します。',
+    activate_lead: '「資格情報のお知らせ」の利用開始コード、生年月日、別にお届けした「暗証番号のお知らせ」の6桁の暗証番号を入力し、この端末にパスキーを作成します。',
     code_label: '利用開始コード（20桁）',
     code_hint: 'ハイフンや空白はあってもなくてもかまいません。',
     birth_label: '生年月日',
@@ -47,7 +47,7 @@ export const STRINGS = {
     birth_future: '未来の日付は選べません。',
     act_invalid: 'コード・生年月日・暗証番号のいずれかが正しくありません。',
     pin_label: '暗証番号（6桁）',
-    pin_hint: '「資格情報のお知らせ」とは別にお届けした「利用開始の暗証番号のお知らせ」に書かれた6桁の数字です。',
+    pin_hint: '「資格情報のお知らせ」とは別にお届けした「暗証番号のお知らせ」に書かれた6桁の数字です。',
     pin_length: '暗証番号は6桁の数字です。',
     passkey_explained: 'パスキー: 顔・指紋・画面ロックで本人確認します。パスワードは不要です。',
     act_attempts_left: 'あと{n}回まちがえると、このコードはロックされます。',
@@ -149,7 +149,7 @@ export const STRINGS = {
     signin_first: 'First time? Activate with the code on your notice',
 
     activate_title: 'Activate',
-    activate_lead: 'Enter the activation code printed on your notice (資格情報のお知らせ) and your date of birth, then create a passkey on this device.',
+    activate_lead: 'Enter the activation code printed on your notice (資格情報のお知らせ), your date of birth and the 6-digit PIN from the separate PIN sheet (暗証番号のお知らせ), then create a passkey on this device.',
     code_label: 'Activation code (20 digits)',
     code_hint: 'Hyphens and spaces are fine.',
     birth_label: 'Date of birth',
