@@ -52,6 +52,26 @@ def clock():
 SERVER_URL = os.environ.get("SHIKAKU_TEST_DATABASE_URL")
 
 
+def _on_server(*statements: str) -> None:
+    """Run statements on the PostgreSQL server of SHIKAKU_TEST_DATABASE_URL (autocommit: CREATE
+    and DROP DATABASE cannot run in a transaction), through one engine for the whole run."""
+    import sqlalchemy as sa
+    global _server
+    if _server is None:
+        _server = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with _server.connect() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+
+
+def _url_of(name: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+_server = None
+
+
 @pytest.fixture(scope="session")
 def database_template():
     """PostgreSQL only: one database migrated to head, copied for every test (CREATE DATABASE
@@ -59,26 +79,19 @@ def database_template():
     if not SERVER_URL:
         yield None
         return
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-    name = f"shikaku_tpl_{os.getpid()}"
-    admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(sa.text(f"CREATE DATABASE {name}"))
-    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     import tempfile
 
     from flask_migrate import upgrade
-    app = create_app({"TESTING": True, "AUTO_BOOTSTRAP": False, "SQLALCHEMY_DATABASE_URI": url,
+    name = f"shikaku_tpl_{os.getpid()}"
+    _on_server(f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    app = create_app({"TESTING": True, "AUTO_BOOTSTRAP": False, "SQLALCHEMY_DATABASE_URI": _url_of(name),
                       "INSTANCE_PATH": tempfile.mkdtemp(prefix="shikaku-tpl-")})
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         db.engine.dispose()
     yield name
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    _on_server(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _server.dispose()
 
 
 @pytest.fixture
@@ -88,16 +101,10 @@ def database_url(database_template, tmp_path):
     if database_template is None:
         yield None
         return
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
     name = f"shikaku_t_{os.getpid()}_{next(_numbers)}"
-    admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {database_template}"))
-    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    _on_server(f"CREATE DATABASE {name} TEMPLATE {database_template}")
+    yield _url_of(name)
+    _on_server(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 _numbers = itertools.count()

@@ -1,11 +1,11 @@
 """The strict Content-Security-Policy in real Chromium (server/views/headers.py): the home page,
 the staff sign-in page and a printed card keep their styles and scripts with no violation, and
 a page of this very origin cannot frame a signed-in admin page."""
-import os
 import re
 
 import pytest
 from playwright.sync_api import Error, expect
+from screenshots import keep_screenshot
 
 from server.extensions import db
 from server.models import Member
@@ -35,11 +35,6 @@ def _no_violation(page):
     assert page.evaluate("window.__violations") == []
 
 
-def _screenshot(page, name):
-    """Keep a screenshot for people to look at when MEMBER_APP_SHOTS names a folder."""
-    folder = os.environ.get("MEMBER_APP_SHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 def _member_id(live_server) -> int:
@@ -52,12 +47,12 @@ def test_home_and_sign_in_pages_keep_their_style_and_script(live_server, watched
     page = watched
     page.goto(live_server.url + "/")
     assert page.evaluate("getComputedStyle(document.body).maxWidth") == "640px"   # home.css
-    _screenshot(page, "home")
+    keep_screenshot(page, "home")
     _no_violation(page)
 
     page.goto(live_server.url + "/admin/login")
     expect(page.locator("header.bar")).to_have_css("display", "flex")              # admin.css
-    _screenshot(page, "admin-login")
+    keep_screenshot(page, "admin-login")
     page.get_by_role("button", name=re.compile("パスキーでサインイン")).click()      # sign-in.js
     expect(page.locator("#passkey-status")).not_to_be_empty()
     _no_violation(page)
@@ -78,7 +73,7 @@ def test_printed_card_keeps_its_page_size_and_print_button(live_server, watched,
         }""", [f"/admin/members/{_member_id(live_server)}/cards", token])
     assert re.search(r"/admin/cards/\d+/print$", page.url)
     expect(page.locator(".card-sheet")).to_contain_text("資格確認書")
-    _screenshot(page, "card")
+    keep_screenshot(page, "card")
     # the print button calls window.print() from print.js, not from an inline onclick
     page.evaluate("window.print = () => { window.__printed = true; }")
     page.locator(".print-button").click()

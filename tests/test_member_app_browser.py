@@ -4,16 +4,16 @@ decoder reads and the token core verifies; sign-in again; user verification requ
 wrong birth dates count and lock; offline after one visit; expiry; dependents; consent;
 loss of eligibility."""
 import io
-import os
 import re
 import time
 from datetime import date
 
 import pytest
-from pins import TEST_PIN
 import zxingcpp
 from PIL import Image
+from pins import TEST_PIN
 from playwright.sync_api import expect
+from screenshots import keep_screenshot
 
 from server.documents import activation_codes
 from server.extensions import db
@@ -108,14 +108,9 @@ def test_activation_shows_a_qr_that_verifies(server, page, authenticator):
     assert result.status is Status.VALID, result.detail
     assert result.claims.name == "𠮷田 太郎"
     assert result.claims.birth_date == date(1980, 5, 15)
-    _screenshot(page, "card")
+    keep_screenshot(page, "card")
 
 
-def _screenshot(page, name):
-    """Keep a screenshot for people to look at when MEMBER_APP_SHOTS names a folder."""
-    folder = os.environ.get("MEMBER_APP_SHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 def _sign_out(page):
@@ -133,7 +128,7 @@ def test_sign_out_then_sign_in_with_the_same_passkey(server, page, authenticator
     assert any(k.startswith("shikaku.token.") for k in _stored_keys(page))
     _sign_out(page)
     assert _stored_keys(page) == []                     # what the device kept is gone
-    _screenshot(page, "signed-out")
+    keep_screenshot(page, "signed-out")
     assert page.request.get(f"{server.url}/api/v1/me").status == 401
     expect(page.locator("#activate-link")).to_have_attribute("href", "/app/activate")
     page.get_by_role("button", name="パスキーでサインイン").click()
@@ -193,7 +188,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     expect(status).to_contain_text("新しい「資格情報のお知らせ」の発行を依頼してください")
     expect(status).to_contain_text("保険者の電話番号: 0120-000-000")   # told with the right birth date
     assert authenticator.credentials() == []
-    _screenshot(page, "activation-locked")
+    keep_screenshot(page, "activation-locked")
 
 
 def test_an_impossible_date_in_an_era_is_refused_before_sending(server, page):
@@ -218,7 +213,7 @@ def test_offline_after_one_visit_the_card_and_qr_still_open(server, page, authen
     expect(page.locator("#offline-note")).to_contain_text("最終更新")
     expect(page.locator("#qr-updated")).to_contain_text("令和")
     expect(page.locator("#net-status")).to_be_visible()
-    _screenshot(page, "offline")
+    keep_screenshot(page, "offline")
     result = _verified(server, _qr_text(page))
     assert result.status is Status.VALID and result.claims.name == "𠮷田 太郎"
     page.locator(".member-tab", has_text="𠮷田 陽菜").click()   # the family's cards too
@@ -253,7 +248,7 @@ def test_a_token_past_its_expiry_shows_as_expired_never_valid(server, page, auth
     page.reload()
     expect(page.locator("#qr-status")).to_have_text("期限切れ")
     expect(page.locator("#qr-status")).not_to_contain_text("有効")
-    _screenshot(page, "expired")
+    keep_screenshot(page, "expired")
 
 
 def test_an_insured_person_switches_to_each_dependent(server, page, authenticator):
@@ -321,7 +316,7 @@ def test_loss_of_eligibility_shows_the_date_and_no_qr(server, page, authenticato
     expect(page.locator("#qr")).to_have_count(0)
     expect(page.locator(".consent")).to_have_count(0)
     assert not any(k.startswith("shikaku.token.") for k in _stored_keys(page))
-    _screenshot(page, "lost")
+    keep_screenshot(page, "lost")
     page.locator(".member-tab", has_text="𠮷田 花子").click()   # dependents lose it too
     expect(page.locator("#loss")).to_contain_text("資格喪失")
     expect(page.locator("#qr")).to_have_count(0)
@@ -337,7 +332,7 @@ def test_english_is_a_remembered_toggle(server, page, authenticator):
     page.reload()
     expect(page.locator("#card-title")).to_have_text("My eligibility details")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    _screenshot(page, "english")
+    keep_screenshot(page, "english")
     page.get_by_role("button", name="日本語に切り替え").click()
     expect(page.locator("#card-title")).to_have_text("わたしの資格情報")
 
@@ -407,5 +402,5 @@ def test_sign_out_of_all_devices_from_the_passkey_page(server, page, authenticat
     expect(page.locator("#sign-in-status")).to_contain_text("すべての端末からサインアウトしました")
     assert other.request.get(f"{server.url}/api/v1/me").status == 401
     assert page.request.get(f"{server.url}/api/v1/me").status == 401
-    _screenshot(page, "signed-out-everywhere")
+    keep_screenshot(page, "signed-out-everywhere")
     other.close()

@@ -8,6 +8,7 @@ from io import BytesIO
 
 import pytest
 from pins import TEST_PIN
+from screenshots import keep_screenshot
 
 from server import clock as server_clock
 from server.documents import activation_codes
@@ -182,7 +183,7 @@ def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_
     assert pdf.startswith(b"%PDF") and _pdf_pages(pdf) == 1
     notice = page.locator("body").inner_text()
     assert "暗証番号" in notice and known_pin not in notice.replace(" ", "")   # said, never shown
-    _keep(page, "notice")
+    keep_screenshot(page, "notice")
 
     _browser_post(live_server, page, f"/admin/members/{member_id}/pin")     # its own sheet
     sheet = page.locator("#activation-pin").inner_text().replace(" ", "")
@@ -190,14 +191,9 @@ def test_notice_qr_decodes_to_the_activation_url_and_prints_on_one_a4_page(live_
     page.emulate_media(media="print")
     assert _pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) == 1
     page.emulate_media(media="screen")
-    _keep(page, "pin-sheet")
+    keep_screenshot(page, "pin-sheet")
 
 
-def _keep(page, name):
-    """A screenshot for people to look at when MEMBER_APP_SHOTS names a folder."""
-    import os
-    if os.environ.get("MEMBER_APP_SHOTS"):
-        page.screenshot(path=os.path.join(os.environ["MEMBER_APP_SHOTS"], f"{name}.png"), full_page=True)
 
 
 @pytest.mark.browser

@@ -36,7 +36,7 @@ from flask import (
 from ..keys import publishing
 from ..paths import WEB_ROOT
 from . import caching, headers
-from .pwa import SHARED_ROOT, OfflineApp, no_cache
+from .pwa import SHARED_ROOT, OfflineApp
 
 bp = Blueprint("clinic", __name__)
 
@@ -77,7 +77,7 @@ def index():
 @bp.route("/clinic/config.json")
 def config():
     """What the page pins and where it fetches the trust list (see web/clinic/js/config.js)."""
-    response = no_cache(Response(config_text(), mimetype="application/json"))
+    response = Response(config_text(), mimetype="application/json")
     response.add_etag()
     return response.make_conditional(request)
 
@@ -111,7 +111,7 @@ def vendor(package, filename):
 
 @bp.route("/shared/<path:filename>")
 def shared(filename):
-    return no_cache(send_from_directory(SHARED_ROOT, filename, max_age=0))
+    return send_from_directory(SHARED_ROOT, filename, max_age=0)
 
 
 # -- configuration and policy ----------------------------------------------------------

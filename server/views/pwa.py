@@ -3,7 +3,8 @@ app (web/app, server/views/member_pages.py) and the clinic verifier (web/clinic,
 server/views/clinic.py). They differ in their shell's policy and a few routes of their own,
 not in how they serve their worker and their files.
 
-- The shell, the worker and every file are ``Cache-Control: no-cache`` and ``nosniff``: the
+- The shell, the worker and every file are ``Cache-Control: no-cache`` (set for the two
+  blueprints in views/caching.py) and ``nosniff``: the
   service worker is the offline cache, the HTTP cache only revalidates.
 - The worker (``sw.js``) is served with ``Service-Worker-Allowed: <scope>``; its ``__BUILD__``
   becomes a digest of the worker and of everything its ``PRECACHE`` list names (the shared
@@ -22,19 +23,11 @@ from pathlib import Path
 from flask import Response, abort, send_from_directory
 
 from ..paths import WEB_ROOT
-from . import caching
 
 SHARED_ROOT = WEB_ROOT / "shared"
 #: The service-worker rules every app's sw.js imports, and precaches, served from /shared/.
 OFFLINE_WORKER = "/shared/offline-worker.js"
 BUILD_PLACEHOLDER = "__BUILD__"
-
-
-def no_cache(response: Response) -> Response:
-    """Revalidate every time: offline copies belong to the service worker, not the HTTP cache
-    (the blueprints' policy in views/caching.py; said here too for the reader)."""
-    response.headers["Cache-Control"] = caching.NO_CACHE
-    return response
 
 
 class OfflineApp:
@@ -69,11 +62,11 @@ class OfflineApp:
     def shell_response(self, html: str) -> Response:
         """The page. Its Content-Security-Policy and Referrer-Policy are its blueprint's, set
         with every other response's in views/headers.py."""
-        return no_cache(Response(html, mimetype="text/html"))
+        return Response(html, mimetype="text/html")
 
     def worker_response(self) -> Response:
         """The worker, allowed on the whole scope, named after this version's files."""
-        response = no_cache(Response(self.worker_text(), mimetype="text/javascript"))
+        response = Response(self.worker_text(), mimetype="text/javascript")
         response.headers["Service-Worker-Allowed"] = self.scope
         return response
 
@@ -82,8 +75,7 @@ class OfflineApp:
         suffix = "." + filename.rsplit(".", 1)[-1] if "." in filename else ""
         if suffix not in self.mimetypes or filename in (self.shell, self.service_worker):
             abort(404)
-        return no_cache(send_from_directory(self.root, filename, mimetype=self.mimetypes[suffix],
-                                            max_age=0))
+        return send_from_directory(self.root, filename, mimetype=self.mimetypes[suffix], max_age=0)
 
     # -- the worker, its precache list and its build -------------------------------------
 

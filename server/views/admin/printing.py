@@ -70,7 +70,6 @@ def print_pin(member_id):
               "No live activation code: print the notice first", "error")
         return redirect(url_for("admin.member", member_id=member.id))
     return _private(render_template("print/pin.html", m=member, pin=pin,
-                                    delivery=printing.pin_delivery(),
                                     back_url=url_for("admin.member", member_id=member.id)))
 
 
