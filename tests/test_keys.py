@@ -37,7 +37,13 @@ def test_rotation_keeps_the_old_key_until_its_tokens_expire(app, clock, demo_mem
         assert verify(old_token.text, trust_list, now=clock.now).status is Status.VALID
         assert verify(new_token.text, trust_list, now=clock.now).status is Status.VALID
     assert new_token.text != old_token.text
-    clock.now = old_token.claims.expires_at + 1        # the old key's last token has expired
+    # The key's mark runs an hour ahead of its last token (one write per key per hour, not
+    # one per token): published until then, gone after.
+    clock.now = old_token.claims.expires_at + 1
+    with app.app_context():
+        kids = [k.kid.hex() for k in publishing.current_trust_list().keys]
+        assert old_kid in kids and new_kid in kids
+    clock.now = old_token.claims.expires_at + lifecycle.NOTE_SIGNED_AHEAD + 1
     with app.app_context():
         kids = [k.kid.hex() for k in publishing.current_trust_list().keys]
         assert old_kid not in kids and new_kid in kids

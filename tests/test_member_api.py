@@ -59,7 +59,7 @@ def test_token_for_self_and_dependent_verifies(client, as_member, app, clock, id
     as_member(ids.taro)
     for member_id, name in ((ids.taro, "𠮷田 太郎"), (ids.hina, "𠮷田 陽菜")):
         body = client.get(f"/api/v1/me/token?member={member_id}").get_json()
-        assert body["svg"].startswith("<svg") and body["member_id"] == member_id
+        assert body["member_id"] == member_id and "svg" not in body   # the phone draws the QR
         with app.app_context():
             result = verify(body["text"], publishing.current_trust_list(), now=clock.now)
         assert result.status is Status.VALID and result.claims.name == name

@@ -9,6 +9,7 @@ import time
 from datetime import date
 
 import pytest
+import segno
 import zxingcpp
 from PIL import Image
 from pins import TEST_PIN
@@ -104,9 +105,13 @@ def test_activation_shows_a_qr_that_verifies(server, page, authenticator):
     assert 0.75 * 390 <= width <= 0.85 * 390
     assert page.locator("#qr svg").evaluate("e => getComputedStyle(e).shapeRendering") == "crispedges"
 
-    result = _verified(server, _qr_text(page))
+    text = _qr_text(page)
+    result = _verified(server, text)
     assert result.status is Status.VALID, result.detail
     assert result.claims.name == "𠮷田 太郎"
+    # Drawn on the phone (web/app/js/qr.js): the version segno makes at level M, no bigger.
+    version = int(page.locator("#qr svg").get_attribute("data-version"))
+    assert version == segno.make_qr(text, error="m").version <= 9
     assert result.claims.birth_date == date(1980, 5, 15)
     keep_screenshot(page, "card")
 

@@ -23,6 +23,7 @@ PAGES = {
     "/shared/verifier.js": "export",
     "/vendor/cborg/cborg.js": "export",
     "/vendor/jsqr/dist/jsQR.js": "jsQR",
+    "/vendor/lean-qr/index.mjs": "generate",
     "/": "Shikaku Pass",
 }
 

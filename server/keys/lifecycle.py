@@ -106,11 +106,19 @@ def key_for(insurer_number: str) -> tuple[SigningKeyRecord, SigningKey]:
     raise KeyManagementError(f"no current signing key may sign for insurer {insurer_number}")
 
 
+#: How far ahead of a token's expiry ``note_signed`` moves the key's mark: one write per key
+#: per hour instead of one per token; a retired key stays published at most this much longer.
+NOTE_SIGNED_AHEAD = 3600
+
+
 def note_signed(record: SigningKeyRecord, expires_at: int) -> None:
     """Keep the key published until the last token it signed has expired (an atomic
-    "raise to at least", so a short token signed at the same time cannot lower it)."""
+    "raise to at least", so a short token signed at the same time cannot lower it). Written
+    only when the mark is behind, and then an hour ahead of the token (NOTE_SIGNED_AHEAD)."""
+    if record.tokens_valid_until is not None and record.tokens_valid_until >= expires_at:
+        return
     db.session.execute(db.update(SigningKeyRecord).where(
         SigningKeyRecord.id == record.id,
         db.or_(SigningKeyRecord.tokens_valid_until.is_(None),
                SigningKeyRecord.tokens_valid_until < expires_at))
-        .values(tokens_valid_until=expires_at))
+        .values(tokens_valid_until=expires_at + NOTE_SIGNED_AHEAD))

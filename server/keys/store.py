@@ -39,10 +39,25 @@ def _save(path: Path, private_key) -> None:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption))
 
 
+#: Parsed keys by file identity (path, inode, mtime, size): parsing a PEM (and decrypting it
+#: with KEY_PASSPHRASE) costs far more than signing, so each process does it once per file.
+#: The file is looked at on every use, so a destroyed (revoked) key is never used again.
+_parsed: dict[tuple, object] = {}
+
+
 def _load(path: Path):
-    if not path.exists():
-        raise KeyMissing(path.name)
-    return serialization.load_pem_private_key(path.read_bytes(), password=_passphrase())
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise KeyMissing(path.name) from None
+    identity = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    key = _parsed.get(identity)
+    if key is None:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=_passphrase())
+        for old in [k for k in _parsed if k[0] == identity[0]]:
+            del _parsed[old]
+        _parsed[identity] = key
+    return key
 
 
 def has_anchor() -> bool:

@@ -36,17 +36,16 @@ from flask import (
 from ..keys import publishing
 from ..paths import WEB_ROOT
 from . import caching, headers
-from .pwa import SHARED_ROOT, OfflineApp
+from .pwa import SHARED_ROOT, VENDOR_ROOT, OfflineApp
 
 bp = Blueprint("clinic", __name__)
 
-VENDOR_ROOT = WEB_ROOT / "node_modules"
 MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
              ".webmanifest": "application/manifest+json"}
 DEFAULT_LOG_RETENTION_DAYS = 30
 
 #: npm packages the browser apps import (installed by scripts/setup into web/node_modules).
-VENDORED = {"cborg", "jsqr"}
+VENDORED = {"cborg", "jsqr", "lean-qr"}
 
 
 def config_text() -> str:
@@ -104,7 +103,9 @@ def files(filename):
 def vendor(package, filename):
     if package not in VENDORED:
         abort(404)
-    response = send_from_directory(VENDOR_ROOT / package, filename)
+    # .mjs is an ES module: a JavaScript type, or the browser refuses to run it
+    mimetype = "text/javascript" if filename.endswith((".js", ".mjs")) else None
+    response = send_from_directory(VENDOR_ROOT / package, filename, mimetype=mimetype)
     caching.public(response, 86400)
     return response
 

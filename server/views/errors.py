@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..keys.store import KeyMissing
 from ..problems import Problem
 from . import caching
 
@@ -88,6 +89,16 @@ def init_app(app: Flask) -> None:
             if name in ("Retry-After", "Allow"):
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(KeyMissing)
+    def key_missing(exc: KeyMissing):
+        """A private key the deployment should hold is not in KEY_DIR (a mount missing, a key
+        not provisioned): 503 for the caller, the file's name in the log (a kid, no secret)."""
+        db.session.rollback()
+        app.logger.error("key missing: %s in KEY_DIR (provision it: docs/deploy.md) on %s %s",
+                         exc, request.method, request.path)
+        return answer(503, "key_missing", "ただいま署名鍵を利用できません。しばらくしてからお試しください",
+                      "a signing key is not available on the server: try again later")
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(exc: SQLAlchemyError):

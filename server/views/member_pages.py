@@ -18,12 +18,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template_string
 
 from ..paths import WEB_ROOT
-from .pwa import SHARED_ROOT, OfflineApp
+from .pwa import SHARED_ROOT, VENDOR_ROOT, OfflineApp
 
 MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png",
              ".svg": "image/svg+xml", ".webmanifest": "application/manifest+json"}
 
-offline_app = OfflineApp("/app/", WEB_ROOT / "app", MIMETYPES, mounts={"/shared/": SHARED_ROOT})
+offline_app = OfflineApp("/app/", WEB_ROOT / "app", MIMETYPES, mounts={"/shared/": SHARED_ROOT, "/vendor/": VENDOR_ROOT})
 
 bp = Blueprint("member_pages", __name__)
 

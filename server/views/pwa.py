@@ -25,6 +25,9 @@ from flask import Response, abort, send_from_directory
 from ..paths import WEB_ROOT
 
 SHARED_ROOT = WEB_ROOT / "shared"
+#: npm packages the browser apps import (installed by scripts/setup into web/node_modules),
+#: served at /vendor/ by server/views/clinic.py.
+VENDOR_ROOT = WEB_ROOT / "node_modules"
 #: The service-worker rules every app's sw.js imports, and precaches, served from /shared/.
 OFFLINE_WORKER = "/shared/offline-worker.js"
 BUILD_PLACEHOLDER = "__BUILD__"

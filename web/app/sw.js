@@ -35,6 +35,8 @@ const PRECACHE = [
   '/app/js/update-banner.js',
   '/app/js/webauthn.js',
   '/shared/offline-worker.js',
+  '/vendor/lean-qr/index.mjs',
+  '/vendor/lean-qr/extras/svg.mjs',
 ];
 
 serveOffline({

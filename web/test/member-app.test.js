@@ -22,7 +22,7 @@ class MemoryStorage {
 }
 
 const member = (id, extra = {}) => ({ id, name: `member ${id}`, eligible: true, limit_consent: false, ...extra });
-const TOKEN = { member_id: 1, text: '8801', svg: '<svg/>', issued_at: 1000, expires_at: 1000 + 7 * 86400,
+const TOKEN = { member_id: 1, text: '8801', issued_at: 1000, expires_at: 1000 + 7 * 86400,
   claims: { name: 'x' } };
 
 test('the store keeps /me and tokens, and clear() forgets them but not the language', () => {
@@ -61,7 +61,7 @@ test('a member who lost eligibility loses their stored token', () => {
 test('corrupted or unavailable storage reads as empty', () => {
   const storage = new MemoryStorage();
   storage.setItem('shikaku.me', '{not json');
-  storage.setItem('shikaku.token.1', '{"svg": 3}');
+  storage.setItem('shikaku.token.1', '{"text": 3}');
   const store = new Store(storage);
   assert.equal(store.me(), null);
   assert.equal(store.token(1), null);

@@ -75,7 +75,7 @@ export class CardView {
       return h('div', { class: 'qr-block', 'data-state': 'none' },
         h('p', { class: 'qr-missing' }, state.refreshing ? t('qr_loading') : t('qr_none')), reminder, refresh);
     }
-    const svg = qrElement(token.svg, t('qr_alt', { name: member.name }));
+    const svg = qrElement(token.text, t('qr_alt', { name: member.name }));
     const expired = status === 'expired';
     return h('div', { class: 'qr-block', 'data-state': status },
       h('h3', { class: 'visually-hidden' }, t('qr_heading')),

@@ -1,21 +1,28 @@
-// The server's segno SVG, inserted as drawn (quiet zone kept) but made to scale:
-// a viewBox from its width/height, no fixed size, crisp edges.
+// The member's QR, drawn on the device from the token text (npm "lean-qr", served from
+// /vendor/ and kept offline by the service worker): the server signs, the phone draws, so a
+// token fetch costs the server a signature, not a picture (issue 10), and the card can be
+// redrawn offline from the saved text alone.
+//
+// Level M at least, as docs/token-format.md sizes the token (version ≤ 9 at M); lean-qr may
+// raise the level when the same version has room, which only adds error correction. The text
+// is all digits, so lean-qr's automatic mode is QR numeric mode (3 digits per 10 bits).
+// Quiet zone of 4 modules, crisp edges, scaled by CSS.
 
-export function qrElement(svgText, label) {
-  // Parsed as HTML (segno's inline SVG has no xmlns); nothing in a parsed document runs.
-  const doc = new DOMParser().parseFromString(svgText ?? '', 'text/html');
-  const svg = doc.body.querySelector('svg');
-  if (!svg) return null;
-  for (const bad of svg.querySelectorAll('script, foreignObject')) bad.remove();
-  const width = parseFloat(svg.getAttribute('width'));
-  const height = parseFloat(svg.getAttribute('height'));
-  if (!svg.hasAttribute('viewBox') && width > 0 && height > 0) {
-    svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  }
+import { correction, generate } from '/vendor/lean-qr/index.mjs';
+import { toSvg } from '/vendor/lean-qr/extras/svg.mjs';
+
+/** A token's text is "8801" and digits only (docs/token-format.md): anything else is not ours. */
+const TOKEN_TEXT = /^8801[0-9]+$/;
+
+export function qrElement(text, label) {
+  if (typeof text !== 'string' || !TOKEN_TEXT.test(text)) return null;
+  const code = generate(text, { minCorrectionLevel: correction.M });
+  const svg = toSvg(code, document, { pad: 4, on: '#000', off: '#fff' });
   svg.removeAttribute('width');
   svg.removeAttribute('height');
   svg.setAttribute('shape-rendering', 'crispEdges');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', label);
-  return document.importNode(svg, true);
+  svg.dataset.version = String((code.size - 17) / 4);
+  return svg;
 }

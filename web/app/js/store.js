@@ -48,15 +48,15 @@ export class Store {
   }
 
   // -- tokens, one per member -----------------------------------------------------------
-  /** { member_id, text, svg, issued_at, expires_at, savedAt } or null. */
+  /** { member_id, text, issued_at, expires_at, savedAt } or null (the QR is drawn from text). */
   token(memberId) {
     const saved = this._json(TOKEN + memberId);
-    return saved && typeof saved.svg === 'string' && Number.isFinite(saved.expires_at) ? saved : null;
+    return saved && typeof saved.text === 'string' && Number.isFinite(saved.expires_at) ? saved : null;
   }
 
   saveToken(memberId, token, nowSeconds) {
-    const { text, svg, issued_at, expires_at } = token;   // claims are not kept: the card shows /me
-    this._set(TOKEN + memberId, JSON.stringify({ member_id: memberId, text, svg, issued_at,
+    const { text, issued_at, expires_at } = token;   // claims are not kept: the card shows /me
+    this._set(TOKEN + memberId, JSON.stringify({ member_id: memberId, text, issued_at,
       expires_at, savedAt: nowSeconds }));
   }
 
