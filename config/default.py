@@ -35,6 +35,7 @@ TRUST_LIST_VALIDITY_SECONDS = 2 * 86400   # after this a verifier warns "stale" 
 TRUST_LIST_GRACE_SECONDS = 14 * 86400     # after validity + grace, verdicts need a re-sync (要再同期)
 TRUST_LIST_REFRESH_SECONDS = 6 * 3600     # re-sign an unchanged list this often
 TRUST_LIST_MAX_AGE = 300                  # Cache-Control max-age for GET /api/v1/trust-list
+TRUST_LIST_CHECK_SECONDS = 2              # a worker re-reads the list's version this often at most
 
 # Keys: private keys live in instance/keys with mode 0600. Set KEY_PASSPHRASE
 # (SHIKAKU_KEY_PASSPHRASE) to encrypt them at rest.

@@ -121,4 +121,5 @@ def note_signed(record: SigningKeyRecord, expires_at: int) -> None:
         SigningKeyRecord.id == record.id,
         db.or_(SigningKeyRecord.tokens_valid_until.is_(None),
                SigningKeyRecord.tokens_valid_until < expires_at))
-        .values(tokens_valid_until=expires_at + NOTE_SIGNED_AHEAD))
+        .values(tokens_valid_until=expires_at + NOTE_SIGNED_AHEAD)
+        .execution_options(trust_list_content=False))     # a current key is published anyway

@@ -9,8 +9,8 @@ from .passkey import PasskeyCredential
 from .revocation import RevocationEntry
 from .signing_key import SigningKeyRecord
 from .staff import ROLES, Staff, StaffInvite
-from .trust_list_snapshot import TrustListSnapshot
+from .trust_list_snapshot import TrustListSnapshot, TrustListState
 
 __all__ = ["ActivationCode", "ActivationGuess", "AuditEntry", "AuthSession", "CeremonyChallenge", "EligibilityCard", "Insurer", "Member",
            "Eligibility", "CopayRatio", "PasskeyCredential", "RevocationEntry",
-           "SigningKeyRecord", "ROLES", "Staff", "StaffInvite", "TrustListSnapshot"]
+           "SigningKeyRecord", "ROLES", "Staff", "StaffInvite", "TrustListSnapshot", "TrustListState"]

@@ -1,13 +1,32 @@
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from ..extensions import db
 
 
 class TrustListSnapshot(db.Model):
-    """A signed trust list as served. Re-signed when its content changes or it ages."""
+    """A signed trust list as served: its text, gzip bytes and ETag, stored once when signed.
+
+    ``content_version`` is the TrustListState version it was built from and ``valid_until``
+    the first moment its content could change by time alone (a revocation taking effect, a
+    retired key's last token expiring) or it is due for re-signing; until either moves, every
+    worker serves these bytes as they are (server/keys/publishing.py). Old snapshots are pruned.
+    """
     __tablename__ = "trust_list_snapshot"
     id: Mapped[int] = mapped_column(primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[int] = mapped_column()
-    document: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = deferred(mapped_column(Text, nullable=False))
+    document_gzip: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    etag: Mapped[str | None] = mapped_column(String(64))
+    content_version: Mapped[int | None] = mapped_column(BigInteger)
+    valid_until: Mapped[int | None] = mapped_column()
+
+
+class TrustListState(db.Model):
+    """One row: ``version`` goes up in the same transaction as any change to what the trust
+    list says (an insurer, a signing key, a revocation), so a worker knows its stored list is
+    current by reading one integer."""
+    __tablename__ = "trust_list_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -31,7 +31,24 @@ def _public(body: str, max_age: int) -> Response:
 
 @bp.route("/trust-list", methods=["GET", "HEAD"])
 def trust_list():
-    return _public(publishing.current_snapshot().document, current_app.config["TRUST_LIST_MAX_AGE"])
+    """The stored signed bytes (server/keys/publishing.py): a 304 for the ETag the clinic
+    holds, else the body, gzip-compressed once when signed for any client that accepts it. The
+    gzip representation has its own ETag (``…-gz``), and either one is a match."""
+    published = publishing.current()
+    gzipped = "gzip" in request.accept_encodings
+    etag = published.etag + ("-gz" if gzipped else "")
+    if request.if_none_match.contains(published.etag) or request.if_none_match.contains(
+            published.etag + "-gz"):
+        response = Response(status=304)
+    elif gzipped:
+        response = Response(published.document_gzip, mimetype="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(published.document, mimetype="application/json")
+    response.set_etag(etag)
+    response.vary.add("Accept-Encoding")
+    caching.public(response, current_app.config["TRUST_LIST_MAX_AGE"], revalidate=True)
+    return response
 
 
 @well_known.route("/jwks.json", methods=["GET", "HEAD"])
