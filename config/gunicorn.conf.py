@@ -10,7 +10,7 @@
 # writes in X-Forwarded-For.
 import ipaddress
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
 
@@ -67,7 +67,7 @@ class IsoTimeLogger(Logger):
     """gunicorn's logger with the access log's %(t)s in ISO 8601 (UTC), as the app's logs."""
 
     def now(self):
-        return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 logger_class = IsoTimeLogger
