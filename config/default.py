@@ -83,4 +83,11 @@ SIGN_IN_RATE_LIMIT = "30 per minute"
 CLINIC_TRUST_LIST_URL = None
 CLINIC_LOG_RETENTION_DAYS = 30
 
+# Logs (server/logs.py): one line per record on stderr, each made during a request with its
+# request id (X-Request-Id, echoed), method and path; never a query string or personal data.
+# "text" reads well in a terminal; "json" (production) is one JSON object per line for a log
+# collector. Nothing is installed when logging was configured first (gunicorn --log-config).
+LOG_FORMAT = "text"
+LOG_LEVEL = "INFO"             # SQL and result rows stay out at any level (SQLALCHEMY_ECHO to see them)
+
 PUBLIC_URL = "http://localhost:5000"      # printed at start; the member and clinic links

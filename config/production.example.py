@@ -26,3 +26,5 @@ PROXY_FIX_HOPS = 1
 RATELIMIT_STORAGE_URI = "redis://redis.internal:6379/0"   # limits shared by every worker and host
 NOTICE_TOKEN_DAYS = 7
 CARD_VALIDITY_DAYS = 365 * 2
+LOG_FORMAT = "json"                        # one JSON object per line on stderr, with the request id
+# LOG_LEVEL = "INFO"                       # the default: one line per request and per audited change

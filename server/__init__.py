@@ -25,8 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                           f"sqlite:///{Path(app.instance_path) / 'shikaku.sqlite3'}")
     app.config.setdefault("KEY_DIR", str(Path(app.instance_path) / "keys"))
 
-    from . import instance_secrets
+    from . import instance_secrets, logs
     instance_secrets.init_app(app)
+    logs.init_app(app)                  # first: its before_request starts every request's clock
 
     from .extensions import csrf, db, limiter, migrate
     db.init_app(app)

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from .. import logs
 from ..extensions import db
 from ..keys.store import KeyMissing
 from ..problems import Problem
@@ -107,5 +108,5 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         status = 409 if isinstance(exc, IntegrityError) else 503
         app.logger.warning("database error %s on %s %s", type(exc).__name__, request.method,
-                           request.path)
+                           logs.request_path())
         return answer(status, *STANDARD[status])
