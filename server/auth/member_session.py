@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, g
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import AuthSession, Member
@@ -28,7 +29,10 @@ def current_member() -> Member | None:
     if record is None:
         return None
     g.auth_session = record
-    return db.session.get(Member, record.owner_id)
+    # What every member request reads (a token's claims, /me), in one query instead of four.
+    return db.session.get(Member, record.owner_id, options=[
+        joinedload(Member.insurer), joinedload(Member.eligibilities),
+        joinedload(Member.copay_ratios)])
 
 
 def member_required(view):

@@ -80,6 +80,7 @@ def me():
 @member_required
 def token():
     member = visible(g.member, query_id("member"))
+    member_id = member.id                  # read before the commit expires the object
     try:
         issued = issue_token(member, DocumentKind.NOTICE)
     except KeyManagementError:
@@ -90,7 +91,7 @@ def token():
         exc.extra["lost_on"] = lost_on.isoformat() if lost_on else None
         raise
     # The phone draws the QR from the text (web/app/js/qr.js): no picture is made here.
-    return jsonify(member_id=member.id, text=issued.text, issued_at=issued.claims.issued_at,
+    return jsonify(member_id=member_id, text=issued.text, issued_at=issued.claims.issued_at,
                    expires_at=issued.claims.expires_at, claims=issued.claims.to_json())
 
 
