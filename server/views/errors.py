@@ -7,11 +7,17 @@
   never a bare Werkzeug page and never a traceback.
 - A Problem raised by a service, an HTTPException (abort, CSRF, rate limits, 404s) and a
   database error all pass through here, so the shape cannot differ by blueprint.
+- A database error (a restart, a lost connection) says only what is true: a read is
+  "unavailable"; a write whose COMMIT never reached the database was "not saved"; once a COMMIT
+  was sent in the request, the outcome is unknown (sent, maybe done, answer lost), so it says
+  "could not confirm" (``unconfirmed``) and never "not saved".
 """
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, has_app_context, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -37,9 +43,33 @@ STANDARD = {
           "too many attempts: try again later"),
     500: ("server_error", "サーバーで問題が起きました。しばらくしてからお試しください",
           "something went wrong on the server: try again later"),
-    503: ("unavailable", "一時的に保存できません。もう一度お試しください",
-          "the change could not be saved: please try again"),
+    503: ("unavailable", "一時的にご利用いただけません。しばらくしてからもう一度お試しください",
+          "temporarily unavailable: please try again shortly"),
 }
+
+#: A database error, by what the request had done when it failed (see the module docstring).
+DATABASE_ERRORS = {
+    "read": STANDARD[503],
+    "not_saved": ("unavailable", "一時的な障害のため保存されませんでした。もう一度お試しください",
+                  "a temporary fault: the change was not saved; please try again"),
+    "unconfirmed": ("unconfirmed", "保存できたか確認できませんでした。画面を更新して、保存されているか確かめてください",
+                    "could not confirm whether the change was saved: reload and check"),
+}
+READS = ("GET", "HEAD", "OPTIONS")
+
+
+def commit_sent(connection) -> None:
+    """Engine event "commit": remember that this request sent a COMMIT (from then on, a
+    failure cannot tell whether it was saved)."""
+    if has_app_context():
+        g.database_commit_sent = True
+
+
+def database_outcome() -> str:
+    """"read", "not_saved" or "unconfirmed" for the request being answered."""
+    if request.method in READS:
+        return "read"
+    return "unconfirmed" if g.get("database_commit_sent") else "not_saved"
 
 
 def wants_json() -> bool:
@@ -68,6 +98,9 @@ def _standard(status: int) -> tuple[str, str, str]:
 
 
 def init_app(app: Flask) -> None:
+    if not event.contains(Engine, "commit", commit_sent):
+        event.listen(Engine, "commit", commit_sent)
+
     @app.errorhandler(Problem)
     def problem(exc: Problem):
         db.session.rollback()
@@ -91,10 +124,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(exc: SQLAlchemyError):
-        """A failed write (a race on a unique key, a locked database) rolls back and answers
-        409/503 without the row's values; the log gets the error class and the path only."""
-        db.session.rollback()
-        status = 409 if isinstance(exc, IntegrityError) else 503
-        app.logger.warning("database error %s on %s %s", type(exc).__name__, request.method,
-                           request.path)
-        return answer(status, *STANDARD[status])
+        """A failed write (a race on a unique key, a locked database) or a database that went
+        away rolls back and answers 409/503 without the row's values, in words that are true
+        for what the request did (DATABASE_ERRORS); the log gets the error class and the path
+        only."""
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:        # the connection died with the database: the pool drops it
+            pass
+        outcome = database_outcome()
+        app.logger.warning("database error %s on %s %s (%s)", type(exc).__name__, request.method,
+                           request.path, outcome)
+        if isinstance(exc, IntegrityError):
+            return answer(409, *STANDARD[409])
+        return answer(503, *DATABASE_ERRORS[outcome])
