@@ -118,6 +118,20 @@ def kazuo(app):
         return member.id
 
 
+def test_a_consent_change_committed_just_before_the_database_goes_away_is_answered_as_saved(
+        client, app, as_member, outage, kazuo):
+    token = as_member(kazuo)
+    outage.after_next_commit()
+    response = client.post("/api/v1/me/consent", json={"member": kazuo, "consent": False},
+                           headers={"X-CSRFToken": token})
+    assert outage.down                       # the database went away after the commit …
+    assert response.status_code == 200, response.get_json()   # … and the answer did not need it
+    body = response.get_json()
+    assert body["id"] == kazuo and body["limit_consent"] is False and body["limit_category"] == "B04"
+    outage.restore()
+    assert _consent(app, kazuo) == (False, 1)
+
+
 def test_a_write_that_fails_after_its_commit_says_it_could_not_confirm_never_not_saved(
         client, app, as_member, outage, kazuo):
     """Any write view that reads after committing (here one made for the test): the change is
