@@ -40,8 +40,14 @@ TRUST_LIST_MAX_AGE = 300                  # Cache-Control max-age for GET /api/v
 # (SHIKAKU_KEY_PASSPHRASE) to encrypt them at rest.
 KEY_PASSPHRASE = None
 
-# Database errors never carry row values (names, 記号・番号) into logs
-SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
+# Database connections. hide_parameters: errors never carry row values (names, 記号・番号) into
+# logs. pool_pre_ping: a pooled connection is tested (one round trip) when a request takes it,
+# so after a database restart no request gets a connection that died with the old server
+# (bench.faults: two failed requests, one per worker, without it). Failed requests are not
+# retried: while the database is down a retry fails too, and even our GETs write (a session's
+# last use, a token's expiry in the key record). Overriding this setting replaces the whole
+# dict: keep both.
+SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True, "pool_pre_ping": True}
 
 # Sessions: HttpOnly, SameSite=Lax, Secure outside development (None = decide by ENV)
 SESSION_COOKIE_NAME = "shikaku_session"

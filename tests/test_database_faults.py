@@ -176,3 +176,18 @@ def test_a_read_while_the_database_is_away_says_unavailable_not_saved(client, as
     assert response.status_code == 503 and body["error"] == "unavailable", body
     assert body["message"].startswith("一時的にご利用いただけません") and "保存" not in body["message"]
     assert body["message_en"] == "temporarily unavailable: please try again shortly"
+
+
+def test_after_its_connections_were_cut_the_next_request_is_answered(client, app, as_member, outage, kazuo):
+    """What a PostgreSQL restart does to the pool: every open connection dies. With
+    pool_pre_ping (config/default.py) the next request takes a new one instead of failing."""
+    if not outage.postgres:
+        pytest.skip("SQLite connections do not die with a server")
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    as_member(kazuo)
+    assert client.get("/api/v1/me/token").status_code == 200   # the pool holds a connection now
+    outage.cut()
+    outage._server(f'ALTER DATABASE "{outage.url.database}" ALLOW_CONNECTIONS true')
+    outage.down = False                       # connections were cut, the database is back
+    response = client.get("/api/v1/me/token")
+    assert response.status_code == 200, response.get_json()
