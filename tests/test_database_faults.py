@@ -191,3 +191,25 @@ def test_after_its_connections_were_cut_the_next_request_is_answered(client, app
     outage.down = False                       # connections were cut, the database is back
     response = client.get("/api/v1/me/token")
     assert response.status_code == 200, response.get_json()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sign_in_limits_fall_back_to_each_workers_memory_when_redis_is_away(make_app):
+    """RATELIMIT_IN_MEMORY_FALLBACK_ENABLED (config/default.py): with the shared store
+    unreachable, the sign-in limit still holds (counted in this process), and sign-in still
+    works: neither a 500 for everyone (fail closed) nor no limit (fail open)."""
+    pytest.importorskip("redis")
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0",
+                   SIGN_IN_RATE_LIMIT="3 per minute")
+    assert app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    client = app.test_client()
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    statuses = [client.post("/auth/member/login/options", headers={"X-CSRFToken": token}).status_code
+                for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
