@@ -193,6 +193,26 @@ def test_after_its_connections_were_cut_the_next_request_is_answered(client, app
     assert response.status_code == 200, response.get_json()
 
 
+def test_a_connection_cut_after_the_answer_was_made_does_not_replace_it_with_a_500(client, app, outage):
+    """Seen under bench.faults: a token fetch answered, then PostgreSQL's restart cut the
+    connection before the request's transaction was rolled back at teardown; the failed
+    ROLLBACK turned the answer into gunicorn's bare 500."""
+    if not outage.postgres:
+        pytest.skip("an open SQLite connection is not cut by anyone")
+
+    @app.get("/api/v1/test-read-then-cut")
+    def read_then_cut():
+        members = db.session.scalar(db.select(db.func.count(Member.id)))   # a transaction is open
+        outage.cut()                        # and the server ends its connection
+        return jsonify(members=members)
+
+    response = client.get("/api/v1/test-read-then-cut")
+    assert response.status_code == 200 and response.get_json()["members"] > 0
+    outage.restore()
+    with app.app_context():                 # the dead connection did not stay in the pool
+        assert db.session.scalar(db.select(db.func.count(Member.id))) > 0
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,7 +10,8 @@
 - A database error (a restart, a lost connection) says only what is true: a read is
   "unavailable"; a write whose COMMIT never reached the database was "not saved"; once a COMMIT
   was sent in the request, the outcome is unknown (sent, maybe done, answer lost), so it says
-  "could not confirm" (``unconfirmed``) and never "not saved".
+  "could not confirm" (``unconfirmed``) and never "not saved". And a connection cut after
+  the answer was made does not turn it into a bare 500 (``end_database_session``).
 """
 from __future__ import annotations
 
@@ -97,13 +98,33 @@ def _standard(status: int) -> tuple[str, str, str]:
     return STANDARD.get(status) or STANDARD[500 if status >= 500 else 400]
 
 
+def _rollback() -> None:
+    """Roll the request's changes back; on a connection the database has cut, the ROLLBACK
+    fails and the connection is dropped instead (nothing was left to undo on the server)."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session().invalidate()
+
+
 def init_app(app: Flask) -> None:
     if not event.contains(Engine, "commit", commit_sent):
         event.listen(Engine, "commit", commit_sent)
 
+    @app.teardown_appcontext
+    def end_database_session(exc):
+        """End the request's database session before Flask-SQLAlchemy does (teardowns run last
+        registered first). Its ROLLBACK fails on a connection the database has just cut (a
+        restart), and a failure here would replace the answer already made, perhaps for a saved
+        change, with a bare 500: the dead connection is dropped instead."""
+        try:
+            db.session.close()
+        except SQLAlchemyError:
+            db.session().invalidate()     # the scoped session's Session: drop, no ROLLBACK
+
     @app.errorhandler(Problem)
     def problem(exc: Problem):
-        db.session.rollback()
+        _rollback()
         return answer(exc.status, exc.code, exc.ja, exc.en, **exc.extra)
 
     @app.errorhandler(CSRFError)
@@ -128,10 +149,7 @@ def init_app(app: Flask) -> None:
         away rolls back and answers 409/503 without the row's values, in words that are true
         for what the request did (DATABASE_ERRORS); the log gets the error class and the path
         only."""
-        try:
-            db.session.rollback()
-        except SQLAlchemyError:        # the connection died with the database: the pool drops it
-            pass
+        _rollback()
         outcome = database_outcome()
         app.logger.warning("database error %s on %s %s (%s)", type(exc).__name__, request.method,
                            request.path, outcome)
