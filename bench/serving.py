@@ -333,7 +333,7 @@ class Stack:
         for step in (lambda: self.app and self.app.stop(), lambda: self.hello and self.hello.stop(),
                      lambda: self._engine and self._engine.dispose(),
                      lambda: self.redis and self.redis.stop(),
-                     lambda: self.pg and self.pg.stop("immediate" if self.pg.running else "fast"),
+                     lambda: self.pg and self.pg.stop("immediate"),    # a throwaway cluster
                      self._copy_logs,
                      lambda: self.folder and shutil.rmtree(self.folder, ignore_errors=True)):
             try:
