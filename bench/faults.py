@@ -23,7 +23,7 @@ request as gunicorn's sync workers want), one table per scenario:
    writes: the register must be unchanged, and a rerun must import every row.
 
 Nothing is asserted about speed; the correctness counts (lost writes, untrue 503s,
-half-written imports) are printed as found. About 4 minutes at the defaults.
+half-written imports) are printed as found. About 3 minutes at the defaults.
 """
 from __future__ import annotations
 

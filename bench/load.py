@@ -17,7 +17,7 @@ config/gunicorn.conf.py and WEB_CONCURRENCY workers, N members signed in), then 
 Each endpoint is checked once by hand before it is measured (status, and a token's text for
 the token fetch). Concurrencies are the outer loop, so every endpoint at one concurrency is
 measured minutes apart at most. Errors: answers other than 2xx/3xx plus socket errors
-(connect, read, write, timeouts). Nothing is asserted about speed. About 5 minutes at the
+(connect, read, write, timeouts). Nothing is asserted about speed. About 4 minutes at the
 defaults.
 """
 from __future__ import annotations
