@@ -41,8 +41,14 @@ TRUST_LIST_CHECK_SECONDS = 2              # a worker re-reads the list's version
 # (SHIKAKU_KEY_PASSPHRASE) to encrypt them at rest.
 KEY_PASSPHRASE = None
 
-# Database errors never carry row values (names, 記号・番号) into logs
-SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
+# Database connections. hide_parameters: errors never carry row values (names, 記号・番号) into
+# logs. pool_pre_ping: a pooled connection is tested (one round trip) when a request takes it,
+# so after a database restart no request gets a connection that died with the old server
+# (bench.faults: two failed requests, one per worker, without it). Failed requests are not
+# retried: while the database is down a retry fails too, and even our GETs write (a session's
+# last use, a token's expiry in the key record). Overriding this setting replaces the whole
+# dict: keep both.
+SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True, "pool_pre_ping": True}
 
 # Sessions: HttpOnly, SameSite=Lax, Secure outside development (None = decide by ENV)
 SESSION_COOKIE_NAME = "shikaku_session"
@@ -70,6 +76,15 @@ MAX_CONTENT_LENGTH = 51 * 1024 * 1024
 
 # Rate limits per client address (Flask-Limiter); use a shared store with several workers
 RATELIMIT_STORAGE_URI = "memory://"
+# When the shared store (Redis) is down, the limits neither fail closed nor fail open: each
+# worker counts them in its own memory until the store answers again (checked after 1, 2, 4 …
+# 32 s), so a guesser gets at most the limit times the number of worker processes. Failing
+# closed (Flask-Limiter's default: every limited request a 500) would stop every sign-in and
+# activation for as long as Redis is down; failing open (RATELIMIT_SWALLOW_ERRORS) would lift
+# the limits entirely. Wrong activation answers are also counted per code in the database
+# (ACTIVATION_MAX_ATTEMPTS), which no Redis outage touches. bench.faults shows all three.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = False
 # Behind N proxies, take the client address from X-Forwarded-For (werkzeug ProxyFix). Off by
 # default: the socket's peer is the client. Only with gunicorn started with
 # config/gunicorn.conf.py, whose FORWARDED_ALLOW_IPS names the proxy: it drops X-Forwarded-*

@@ -24,6 +24,10 @@ SESSION_COOKIE_SECURE = True
 # load balancer: run gunicorn -c config/gunicorn.conf.py with FORWARDED_ALLOW_IPS=<its address>
 PROXY_FIX_HOPS = 1
 RATELIMIT_STORAGE_URI = "redis://redis.internal:6379/0"   # limits shared by every worker and host
+# While Redis is down each worker counts the limits in its own memory (config/default.py says
+# why: neither every sign-in refused nor no limit at all). Counts live in Redis only: without
+# Redis persistence a restart forgets them (each address starts again from zero).
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 NOTICE_TOKEN_DAYS = 7
 CARD_VALIDITY_DAYS = 365 * 2
 LOG_FORMAT = "json"                        # one JSON object per line on stderr, with the request id

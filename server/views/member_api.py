@@ -110,7 +110,12 @@ def consent():
         member.limit_consent_at = clock.now() if wanted else None
         audit.record("member.consent", member, before=before,
                      after={"limit_consent": wanted, "limit_consent_at": member.limit_consent_at})
+        # The answer is read before the commit: after it the member is expired, and reading
+        # it again would be a new query, which a database going away right then would turn
+        # into an error for a change that was saved.
+        answer = member_json(member, signed_in=g.member)
         db.session.commit()
+        return jsonify(answer)
     return jsonify(member_json(member, signed_in=g.member))
 
 
