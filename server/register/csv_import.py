@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Integer, insert, select, text, type_coerce
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -232,13 +232,12 @@ class _Row:
     row: int
     data: MemberInput
 
-    @property
-    def household(self) -> tuple[str, str, str]:
-        return self.data.insurer_number, self.data.symbol, self.data.number
+    household: tuple[str, str, str] = ()         # 保険者番号・記号・番号
+    key: tuple[str, str, str, str] = ()           # … and 枝番
 
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (*self.household, self.data.branch)
+    def __post_init__(self):   # only the optional fields of ``data`` are ever replaced
+        self.household = (self.data.insurer_number, self.data.symbol, self.data.number)
+        self.key = (*self.household, self.data.branch)
 
 
 def _validate(raw_rows: list[_RawRow], header: dict,
@@ -389,9 +388,11 @@ def _plan_row(r: _Row, found: _Existing | None, head: _Head | None, broken_house
 
 
 def _changed(found: _Existing, data: MemberInput, insured_id) -> tuple[str, ...]:
-    after = audit.input_snapshot(data, insured_person_id=insured_id)
-    return tuple(k for k, v in after.items()
-                 if k != "loss_reason" and v != found.snapshot[k])
+    after = audit.input_snapshot(data, insured_person_id=insured_id,
+                                 loss_reason=found.snapshot["loss_reason"])   # not in the file
+    if after == found.snapshot:                  # the usual case, one comparison
+        return ()
+    return tuple(k for k, v in after.items() if v != found.snapshot[k])
 
 
 #: Up to this many households, look each one up by the unique index; above it, read the
@@ -400,7 +401,8 @@ FEW_HOUSEHOLDS = 500
 _M, _E, _C = Member.__table__, Eligibility.__table__, CopayRatio.__table__
 _MEMBER_COLUMNS = (_M.c.id, _M.c.insurer_id, _M.c.symbol, _M.c.number, _M.c.branch,
                    _M.c.relationship, _M.c.insured_person_id, _M.c.name, _M.c.name_kana,
-                   _M.c.sex, _M.c.birth_date, _M.c.mynumber_last4, _M.c.limit_category,
+                   type_coerce(_M.c.sex, Integer).label("sex"),   # the snapshot's code, no enum
+                   _M.c.birth_date, _M.c.mynumber_last4, _M.c.limit_category,
                    _M.c.limit_consent)
 
 
@@ -416,11 +418,12 @@ def _load_register(rows: list[_Row], insurers: dict) -> dict[tuple, _Existing]:
         scope = (lambda table: table.c.member_id.in_(ids)) if ids else None
     else:
         in_file = _M.c.insurer_id.in_(numbers)
-        rows_found = [row for row in db.session.execute(select(*_MEMBER_COLUMNS).where(in_file))
-                   if (row.insurer_id, row.symbol, row.number) in households]
+        rows_found = [row for row in db.session.execute(
+            select(*_MEMBER_COLUMNS).where(in_file)).all()
+            if (row.insurer_id, row.symbol, row.number) in households]
         scope = lambda table: table.c.member_id.in_(select(_M.c.id).where(in_file))  # noqa: E731
     eligibility = _latest(scope, _E.c.acquired_on, _E.c.lost_on, _E.c.loss_reason)
-    ratio = _latest(scope, _C.c.effective_from, _C.c.ratio)
+    ratio = _latest(scope, _C.c.effective_from, type_coerce(_C.c.ratio, Integer).label("ratio"))
     found = {}
     for row in rows_found:
         e, c = eligibility.get(row.id), ratio.get(row.id)
@@ -445,7 +448,7 @@ def _latest(scope, order, *columns) -> dict:
     table = order.table
     query = (select(table.c.member_id, order, *columns).where(scope(table))
              .order_by(table.c.member_id, order, table.c.id))
-    return {row.member_id: row for row in db.session.execute(query)}
+    return {row.member_id: row for row in db.session.execute(query).all()}
 
 
 def _chunks(items: list, size: int):
@@ -526,9 +529,11 @@ def _insert_members(values: list[dict]) -> list[int]:
     if _copy_connection(connection) is None:
         return connection.execute(insert(_M).returning(_M.c.id, sort_by_parameter_order=True),
                                   values).scalars().all()
+    sequence = connection.execute(text("SELECT pg_get_serial_sequence(:table, 'id')"),
+                                  {"table": _M.name}).scalar_one()
     ids = connection.execute(text(    # taken from the sequence, as an INSERT would (never reused)
-        "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-        {"table": _M.name, "n": len(values)}).scalars().all()
+        "SELECT array_agg(nextval(CAST(:sequence AS regclass))) FROM generate_series(1, :n)"),
+        {"sequence": sequence, "n": len(values)}).scalar_one()
     _insert(_M, [{"id": member_id, **row} for member_id, row in zip(ids, values)])
     return ids
 
