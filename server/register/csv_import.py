@@ -20,6 +20,8 @@ the column as written in the header and the reason in Japanese and English.
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import io
 import logging
 import secrets
@@ -107,6 +109,26 @@ class ImportReport:
         return not self.errors
 
 
+def _without_cycle_collection(function):
+    """Run ``function`` with Python's cyclic garbage collector paused (then as it was).
+
+    An import holds a few million small objects (rows, values, snapshots) for its whole run
+    and makes almost no reference cycles; each full collection would walk all of them again
+    (a third of a 100,000-row import's time). Reference counting still frees everything else.
+    Only a speed setting: a concurrent import may turn it on early."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+    return run
+
+
+@_without_cycle_collection
 def import_members(data: bytes, *, encoding: str | None = None, dry_run: bool = False,
                    actor: str | None = None) -> ImportReport:
     """Import a member CSV into the register (in the current app context).
