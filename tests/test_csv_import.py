@@ -520,3 +520,21 @@ def test_a_constraint_failing_mid_write_leaves_nothing(app, monkeypatch, run_imp
     monkeypatch.undo()
     report = run_import(csv_bytes(INSURED, DEPENDENT, changed))     # the session is usable
     assert (report.created, report.updated) == (2, 1)
+
+
+def test_the_cycle_collector_is_as_it_was_after_an_import(run_import):
+    """An import pauses Python's cyclic collector and turns it back on, also when it raises,
+    and leaves it off when it was off."""
+    import gc
+    assert gc.isenabled()
+    assert run_import(csv_bytes(INSURED)).created == 1
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        run_import(csv_bytes(INSURED), encoding="latin-1")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_import(csv_bytes(INSURED), dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
