@@ -410,3 +410,131 @@ def test_cli_summary_is_japanese_first(runner, csv_file):
     assert result.output.strip() == (
         "取り込みました: 新規 2件・更新 0件・変更なし 1件（文字コード utf-8） / "
         "imported: 2 created, 0 updated, 1 unchanged (encoding utf-8)")
+
+
+# -- the bulk write (COPY on PostgreSQL, executemany INSERT on SQLite) -----------------------------
+
+def _cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+#: What COPY's text format would get wrong if a value were not escaped: a backslash before N
+#: (\N is NULL), the end-of-data marker \., a trailing backslash, quotes, commas, 𠮷 (4 bytes).
+ODD_NAME = '𠮷田 \\N "太郎" O\'Brien, C:\\tmp\\. \\'
+
+
+def test_new_members_round_trip_exactly(app, run_import, member, clock):
+    from server.models import CopayRatio, Eligibility
+    from server.token_core.claims import Copay, Relationship, Sex
+    header = HEADER + ",lost_on,limit_category,limit_consent"
+    odd = f"06138093,77,770077,00,1,{_cell(ODD_NAME)},ヤマダ タロウ,1,1985-01-02,2020-04-01,3,,,,,0"
+    full = ("06138093,77,770077,01,2,山田 花子,ヤマダ ハナコ,2,H1.10.1,2020-04-01,20,2024-04-01,"
+            "0042,2026-10-31,a03,1")
+    report = run_import(csv_bytes(odd, full, header=header), actor="staff:9 o'neil\\x")
+    assert (report.created, report.errors) == (2, ())
+    insured, dependent = member("77", "770077", "00"), member("77", "770077", "01")
+    with app.app_context():
+        rows = {m.id: m for m in db.session.scalars(db.select(Member).where(
+            Member.id.in_([insured["id"], dependent["id"]])))}
+        a, b = rows[insured["id"]], rows[dependent["id"]]
+        assert (a.name, a.name_kana, a.relationship, a.sex, a.birth_date) == (
+            ODD_NAME, "ヤマダ タロウ", Relationship.INSURED, Sex.MALE, date(1985, 1, 2))
+        assert (a.mynumber_last4, a.limit_category, a.limit_consent, a.limit_consent_at,
+                a.insured_person_id, a.webauthn_handle) == (None, None, False, None, None, None)
+        assert (a.created_at, a.updated_at) == (clock.now, clock.now)
+        assert (b.name, b.relationship, b.sex, b.birth_date, b.mynumber_last4) == (
+            "山田 花子", Relationship.DEPENDENT, Sex.FEMALE, date(1989, 10, 1), "0042")
+        assert (b.insured_person_id, b.limit_category, b.limit_consent, b.limit_consent_at) == (
+            a.id, "A03", True, clock.now)
+        periods = {e.member_id: e for e in db.session.scalars(db.select(Eligibility).where(
+            Eligibility.member_id.in_(rows)))}
+        assert (periods[a.id].acquired_on, periods[a.id].lost_on, periods[a.id].loss_reason) == (
+            date(2020, 4, 1), None, None)
+        assert periods[b.id].lost_on == date(2026, 10, 31)
+        seeds = [periods[i].revocation_seed for i in rows]
+        assert all(isinstance(s, bytes) and len(s) == 16 for s in seeds) and seeds[0] != seeds[1]
+        ratios = {c.member_id: (c.ratio, c.effective_from) for c in db.session.scalars(
+            db.select(CopayRatio).where(CopayRatio.member_id.in_(rows)))}
+        assert ratios == {a.id: (Copay.THIRTY, date(2020, 4, 1)),
+                          b.id: (Copay.TWENTY, date(2024, 4, 1))}
+        entries = db.session.scalars(db.select(AuditEntry).where(
+            AuditEntry.action == "member.create", AuditEntry.target_id.in_(rows))).all()
+        assert {e.actor for e in entries} == {"staff:9 o'neil\\x"}
+        after = {e.target_id: json.loads(e.after_json) for e in entries}
+        assert after[a.id]["name"] == ODD_NAME and after[a.id]["mynumber_last4"] is None
+        assert after[b.id]["limit_category"] == "A03" and after[b.id]["lost_on"] == "2026-10-31"
+    again = run_import(csv_bytes(odd, full, header=header))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_ids_after_a_bulk_write_do_not_collide(app, run_import, member):
+    """The new members' ids come from the table's own sequence (PostgreSQL), so the next
+    ordinary insert does not collide with them."""
+    from server.register import members
+    from server.register.validation import validate_member
+    run_import(csv_bytes(INSURED, DEPENDENT))
+    with app.app_context():
+        data = validate_member(dict(zip(HEADER.split(","), YOSHIDA.replace(
+            "1234,5678", "1234,777").split(","))), today=date(2026, 11, 18))
+        created = members.create_member(data).id
+        ids = db.session.scalars(db.select(Member.id)).all()
+    assert len(ids) == len(set(ids)) and created > member("77", "770077", "01")["id"]
+
+
+@pytest.mark.parametrize("table, column", [
+    ("member", "name"), ("eligibility", "acquired_on"), ("copay_ratio", "effective_from"),
+    ("audit_entry", "action")])
+def test_a_constraint_failing_mid_write_leaves_nothing(app, monkeypatch, run_import, counts,
+                                                       member, table, column):
+    """The last row written to ``table`` breaks a NOT NULL constraint, after the rows before
+    it (and, for the later tables, every new member) are already written: the import reports
+    it and the transaction leaves nothing behind, including the update planned after it."""
+    from server.models import CopayRatio, Eligibility
+    from server.register import csv_import
+    from server.token_core.claims import Relationship
+
+    def broken(rows):
+        return [*rows[:-1], {**rows[-1], column: None}]
+    if table == "member":      # the 家族 (the second batch: the 本人 are already written)
+        real_members = csv_import._insert_members
+        monkeypatch.setattr(csv_import, "_insert_members", lambda values: real_members(
+            broken(values) if values[0]["relationship"] is Relationship.DEPENDENT else values))
+    else:
+        real_insert = csv_import._insert
+        monkeypatch.setattr(csv_import, "_insert", lambda t, rows: real_insert(
+            t, broken(rows) if t.name == table else rows))
+
+    def tables():
+        with app.app_context():
+            return counts() + tuple(db.session.scalar(db.select(db.func.count()).select_from(m))
+                                    for m in (Eligibility, CopayRatio))
+    before = tables()
+    changed = YOSHIDA.replace("ヨシダ タロウ", "ヨシダ タロー")
+    report = run_import(csv_bytes(INSURED, DEPENDENT, changed))
+    assert [(e.row, e.column) for e in report.errors] == [(0, "")]
+    assert "the register changed during the import" in report.errors[0].en
+    assert (report.created, report.updated) == (0, 0)
+    assert tables() == before
+    assert member("77", "770077", "00") is None
+    assert member("1234", "5678", "00")["name_kana"] == "ヨシダ タロウ"
+    monkeypatch.undo()
+    report = run_import(csv_bytes(INSURED, DEPENDENT, changed))     # the session is usable
+    assert (report.created, report.updated) == (2, 1)
+
+
+def test_the_cycle_collector_is_as_it_was_after_an_import(run_import):
+    """An import pauses Python's cyclic collector and turns it back on, also when it raises,
+    and leaves it off when it was off."""
+    import gc
+    assert gc.isenabled()
+    assert run_import(csv_bytes(INSURED)).created == 1
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        run_import(csv_bytes(INSURED), encoding="latin-1")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_import(csv_bytes(INSURED), dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -2,6 +2,8 @@
 or 6 digits for 国民健康保険 (no 法別番号)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 #: 法別番号 of insurers (domain.md). 67 is historical but still appears in old data.
 LAW_CODES = {
     "01": "協会けんぽ", "02": "船員保険", "03": "日雇特例", "04": "日雇特例",
@@ -21,6 +23,7 @@ def check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+@lru_cache(maxsize=1024)       # a CSV import asks about the same few numbers on every row
 def problem(number: str) -> tuple[str, str] | None:
     """None when valid, else (Japanese, English) reasons."""
     if not number.isascii() or not number.isdigit() or len(number) not in (6, 8):

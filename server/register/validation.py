@@ -114,15 +114,10 @@ def validate_member(raw: Mapping, *, today: date) -> MemberInput:
     symbol = c.run("symbol", _code, required=False) or ""
     number = c.run("number", _code)
     branch = c.run("branch", _branch, required=False) or ""
-    relationship = c.run("relationship", _choice({"1": Relationship.INSURED, "2": Relationship.DEPENDENT,
-                                                          "本人": Relationship.INSURED,
-                                                          "家族": Relationship.DEPENDENT},
-                                                 "1（本人）か2（家族）", "1 (本人) or 2 (家族)"))
+    relationship = c.run("relationship", _relationship)
     name = c.run("name", _name)
     name_kana = c.run("name_kana", _kana)
-    sex = c.run("sex", _choice({"1": Sex.MALE, "2": Sex.FEMALE, "3": Sex.UNSET,
-                                        "男": Sex.MALE, "女": Sex.FEMALE},
-                               "1（男）・2（女）・3（未設定）", "1, 2 or 3"))
+    sex = c.run("sex", _sex)
     birth = c.run("birth_date", _birth_date(today))
     acquired = c.run("acquired_on", _date_not_far_future(today))
     lost = c.run("lost_on", _date_not_far_future(today), required=False)
@@ -193,6 +188,13 @@ def _choice(options: dict, ja: str, en: str):
             raise _Invalid(f"{ja}のいずれかです", f"must be {en}")
         return options[key]
     return check
+
+
+_relationship = _choice({"1": Relationship.INSURED, "2": Relationship.DEPENDENT,
+                         "本人": Relationship.INSURED, "家族": Relationship.DEPENDENT},
+                        "1（本人）か2（家族）", "1 (本人) or 2 (家族)")
+_sex = _choice({"1": Sex.MALE, "2": Sex.FEMALE, "3": Sex.UNSET, "男": Sex.MALE, "女": Sex.FEMALE},
+               "1（男）・2（女）・3（未設定）", "1, 2 or 3")
 
 
 def _no_controls(value: str) -> None:
@@ -266,11 +268,13 @@ def _date_not_far_future(today: date):
     return check
 
 
+_RATIOS = {str(c.value // 10): c for c in Copay} | {str(c.value): c for c in Copay}
+
+
 def _ratio(value: str) -> Copay:
     """1–3 (割) or 10–30 (%), with or without the unit; kept in percent."""
     key = unicodedata.normalize("NFKC", value).removesuffix("割").removesuffix("%")
-    ratio = {str(c.value // 10): c for c in Copay} | {str(c.value): c for c in Copay}
-    ratio = ratio.get(key)
+    ratio = _RATIOS.get(key)
     if ratio is None:
         raise _Invalid("1割・2割・3割（10・20・30）のいずれかです", "must be 10, 20 or 30 (%)")
     return ratio
