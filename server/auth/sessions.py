@@ -59,10 +59,24 @@ def start(owner_type: str, owner_id: int) -> AuthSession:
 
 def current(owner_type: str) -> AuthSession | None:
     """The live session of this browser for ``owner_type``, touched; None otherwise."""
+    found = current_with_owner(owner_type)
+    return found[0] if found else None
+
+
+def current_with_owner(owner_type: str, owner_model=None, *options) -> tuple[AuthSession, object] | None:
+    """The live session and, with ``owner_model``, its owner's row loaded in the same query
+    (``options``: what else to load with it): one round trip for what every request reads."""
     token = session.get("sid")
     if not isinstance(token, str):
         return None
-    record = db.session.scalar(db.select(AuthSession).where(AuthSession.token_hash == _hash(token)))
+    query = db.select(AuthSession).where(AuthSession.token_hash == _hash(token))
+    if owner_model is not None:
+        query = (db.select(AuthSession, owner_model)
+                 .join(owner_model, owner_model.id == AuthSession.owner_id)
+                 .where(AuthSession.token_hash == _hash(token),
+                        AuthSession.owner_type == owner_type).options(*options))
+    row = db.session.execute(query).unique().first()
+    record, owner = (row[0], row[1] if owner_model is not None else None) if row else (None, None)
     now = clock.now()
     idle, _ = _lifetimes(owner_type)
     if (record is None or record.owner_type != owner_type or record.ended_at is not None
@@ -71,7 +85,7 @@ def current(owner_type: str) -> AuthSession | None:
     if now - record.last_seen_at >= TOUCH_EVERY:
         record.last_seen_at = now
         db.session.commit()
-    return record
+    return record, owner
 
 
 def recently_verified(record: AuthSession) -> bool:
