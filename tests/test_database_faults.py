@@ -233,3 +233,27 @@ def test_sign_in_limits_fall_back_to_each_workers_memory_when_redis_is_away(make
                 for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
 
+
+
+def test_an_import_cut_by_the_database_says_so_in_japanese_and_writes_nothing(app, runner, outage, tmp_path):
+    """No traceback for the clerk: what happened, that nothing is half-written, and to rerun."""
+    from server.cli import main as shikaku
+    from server.models import Member
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Member))
+    csv_file = tmp_path / "members.csv"
+    csv_file.write_text(
+        "insurer_number,symbol,number,branch,relationship,name,name_kana,sex,birth_date,"
+        "acquired_on,copay_ratio,copay_from,mynumber_last4\n"
+        "06138093,77,1,00,1,山田 花子,ヤマダ ハナコ,2,1990-01-01,2020-04-01,30,2020-04-01,1234\n",
+        encoding="utf-8")
+    outage.cut()
+    result = runner.invoke(shikaku, ["members", "import", str(csv_file)])
+    assert result.exit_code == 3, result.output
+    assert "接続が切れた" in result.output and "もう一度実行" in result.output
+    assert "Traceback" not in result.output
+    outage.restore()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == before
+    rerun = runner.invoke(shikaku, ["members", "import", str(csv_file)])
+    assert rerun.exit_code == 0, rerun.output

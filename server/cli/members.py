@@ -3,6 +3,7 @@ import json
 import sys
 
 import click
+from sqlalchemy.exc import InterfaceError, OperationalError
 from flask.cli import with_appcontext
 
 from ..extensions import db
@@ -48,11 +49,22 @@ def import_command(file, dry_run, encoding):
     """Import members from a CSV FILE (columns: docs/csv-import.md). All rows or none.
 
     Exit status 0 when imported (or, with --dry-run, when every row is valid), 1 when a
-    row is invalid (every error is listed and nothing is written), 2 on usage errors.
+    row is invalid (every error is listed and nothing is written), 2 on usage errors, 3 when
+    the database went away during the import (one transaction: nothing half-written).
     """
     with open(file, "rb") as f:
         data = f.read()
-    report = import_members(data, encoding=encoding, dry_run=dry_run)
+    try:
+        report = import_members(data, encoding=encoding, dry_run=dry_run)
+    except (OperationalError, InterfaceError) as exc:
+        # The import is one transaction: cut before its COMMIT, nothing was written; cut during
+        # the COMMIT, the database alone knows. Either way a rerun is safe (it is idempotent).
+        click.echo(f"データベースとの接続が切れたため、取り込みを完了できませんでした"
+                   f"（{type(exc.orig or exc).__name__}）。取り込みは全件か0件かのどちらかで、途中までの"
+                   f"書き込みは残りません。もう一度実行してください（同じファイルの再実行で重複はしません） / "
+                   f"the database connection was lost during the import: all rows or none were "
+                   f"written; run it again (a rerun of the same file creates no duplicates)", err=True)
+        sys.exit(3)
     if report.errors:
         for error in report.errors:
             click.echo(str(error), err=True)
