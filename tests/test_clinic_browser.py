@@ -132,8 +132,13 @@ def sign_list(private_key, *, issued_at: int, keys=(), insurers=None) -> str:
 
 
 def serve_trust_list(monkeypatch, document: str):
-    """From now on the server's /api/v1/trust-list answers with ``document``."""
-    monkeypatch.setattr(publishing, "current_snapshot", lambda: SimpleNamespace(document=document))
+    """From now on the server's /api/v1/trust-list answers with ``document`` (as stored bytes)."""
+    import gzip
+    import hashlib
+    body = document.encode()
+    published = SimpleNamespace(document=document, document_gzip=gzip.compress(body),
+                                etag=hashlib.sha256(body).hexdigest()[:32])
+    monkeypatch.setattr(publishing, "current", lambda: published)
 
 
 # -- camera -------------------------------------------------------------------------
@@ -342,7 +347,7 @@ def test_a_trust_list_older_than_the_saved_one_is_refused(live_server, page, mon
     text = issue(live_server)
     open_clinic(page, live_server)
     with live_server.app.app_context():
-        saved_iat = publishing.current_snapshot().issued_at
+        saved_iat = publishing.current().issued_at
         older = sign_list(store.anchor().private_key, issued_at=saved_iat - 3600,
                           insurers={"06138093": "資格パス健康保険組合（デモ）"})
     serve_trust_list(monkeypatch, older)

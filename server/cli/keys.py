@@ -86,4 +86,4 @@ def revoke(kid):
 @with_appcontext
 def trust_list():
     """Print the signed trust list (JWS, flattened JSON)."""
-    click.echo(publishing.current_snapshot().document)
+    click.echo(publishing.current().document)

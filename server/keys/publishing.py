@@ -82,11 +82,6 @@ def current() -> Published:
     return published
 
 
-def current_snapshot() -> Published:
-    """Kept for callers that read ``.document`` / ``.issued_at``."""
-    return current()
-
-
 def current_trust_list() -> TrustList:
     """The published list, parsed back through the same check a verifier makes."""
     return TrustList.from_signed(current().document, anchor_jwk())
