@@ -291,6 +291,20 @@ def b_entries(sim: Simulation, rng) -> dict:
     return {rids[j:j + 8]: before for j in range(0, len(rids), 8)}
 
 
+def b_keep_until(loss_day: int, card_block: int | None = None) -> int:
+    """Design B's pruning rule: the last day an entry must be kept. A phone rid: every token
+    issued up to the loss expires within PHONE_DAYS (+ skew); a card rid: the card's expiry
+    block ends (its last day + skew)."""
+    if card_block is None:
+        return loss_day + REVOKED_DAYS
+    return (card_block + 1) * BLOCK + SKEW_DAYS
+
+
+def b_prune(entries: dict, today: int) -> dict:
+    """entries: rid -> (before, keep_until); keeps those still needed today."""
+    return {r: v for r, v in entries.items() if v[1] >= today}
+
+
 def json_list(entries: dict) -> bytes:
     return json.dumps({"revocations": [{"rid": r.hex(), "before": b} for r, b in entries.items()]},
                       separators=(",", ":")).encode()
