@@ -310,6 +310,14 @@ def json_list(entries: dict) -> bytes:
                       separators=(",", ":")).encode()
 
 
+def _ones(packed: bytes) -> int:
+    return int(np.unpackbits(np.frombuffer(packed, dtype=np.uint8)).sum())
+
+
+def _h(p: float) -> float:
+    return 0.0 if p <= 0 or p >= 1 else -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+
+
 def dict_size(d: dict) -> int:
     return sys.getsizeof(d) + sum(sys.getsizeof(k) for k in d) + sys.getsizeof(next(iter(d.values()), 0))
 
@@ -383,6 +391,9 @@ def run(args) -> dict:
     c_build = time.perf_counter() - t0
     raw_c = sum(len(p) for n, p in lists.values()) + len(dir_bytes)
     comp_c = sum(len(v) for v in z.values()) + len(zlib.compress(dir_bytes, 9)) + 100
+    zp = sum(len(v) for k, v in z.items() if k < CARD_KEY)
+    zc = sum(len(v) for k, v in z.items() if k >= CARD_KEY)
+    floor = sum(n * _h(_ones(p) / n) / 8 for n, p in lists.values() if n)
     py_c = sum(sys.getsizeof(p) for n, p in lists.values()) + sys.getsizeof(lists) + sys.getsizeof(dir_bytes)
     # lookups: half valid (ACTIVE phone indexes, live unrevoked cards), half revoked
     looks = []
@@ -433,7 +444,8 @@ def run(args) -> dict:
         "B": {"entries": n_b, "raw": len(raw_b), "gz": len(gz_b), "build": b_build, "py": py_b,
               "browser": n_b * 8 * 2, "lookup": b_lookup,
               "daily": [c * per_gz for c in b_counts]},
-        "C": {"raw": raw_c, "gz": comp_c, "dir": len(dir_bytes), "build": c_build, "py": py_c,
+        "C": {"raw": raw_c, "gz": comp_c, "z_phone": zp, "z_card": zc, "floor": floor,
+              "z_dir": len(zlib.compress(dir_bytes, 9)), "dir": len(dir_bytes), "build": c_build, "py": py_c,
               "browser": raw_c, "lookup": c_lookup, "daily": c_daily},
         "D": {"daily": d_daily, "week": week_delta},
         "qr": qr_impact(sim), "runtime": time.perf_counter() - t_start,
@@ -447,7 +459,7 @@ def kb(n) -> str:
     if n >= 10e6:
         return f"{n / 1e6:,.0f} MB"
     if n >= 1e6:
-        return f"{n / 1e6:,.1f} MB"
+        return f"{n / 1e6:,.2f} MB"
     return f"{n / 1e3:,.1f} kB" if n >= 1e3 else f"{n:,.0f} B"
 
 
@@ -484,6 +496,10 @@ def report(r: dict) -> str:
                     "build s", "Python mem", "browser raw", "lookup µs"], rows)
     q = r["qr"]
     p("")
+    p(f"C/D first download = phone lists {kb(C['z_phone'])} + card lists {kb(C['z_card'])} + directory "
+      f"{kb(C['z_dir'])} (zlib; {kb(C['dir'])} raw) + signed root; entropy floor of the bitstrings "
+      f"(Σ n·H(ones/n)) {kb(C['floor'])}. Without shipping the directory (the clinic recomputes it): "
+      f"{kb(C['gz'] - C['z_dir'])}.")
     p(f"D: a 7-day catch-up delta {kb(D['week'])}; daily = zlib(delta) + signed root (seq, SHA-256 of "
       f"the directory, ES256 = 123 B); the clinic recomputes the directory from its lists.")
     p(f"A: extrapolated from B's measured bytes/entry ({B['raw'] / B['entries']:.1f} raw, "
@@ -493,7 +509,9 @@ def report(r: dict) -> str:
     p(f"token: median COSE_Sign1 {q['median_cose']} B -> QR v{q['v_now']}; + status index claim "
       f"(key 18, uint): phone median +{q['phone_extra']} B -> v{q['v_phone']}, card +{q['card_extra']} B "
       f"-> v{q['v_card']} (max +{q['max_extra']} B); replacing the 10-byte rid claim instead: v{q['v_drop_rid']}")
-    p(f"runtime {r['runtime']:.0f} s")
+    import resource
+    p(f"runtime {r['runtime']:.0f} s, peak RSS "
+      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB")
     return "\n".join(lines)
 
 
