@@ -355,6 +355,25 @@ def qr_impact(sim: Simulation) -> dict:
             "max_extra": 6}
 
 
+def keys_and_names_size(insurers: int) -> tuple[int, int]:
+    """Today's trust-list `keys` (one ES256 key per insurer) and `insurers` members as JSON,
+    raw and gzip 9: the part of a first download that is not revocation data."""
+    import gzip
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from server.token_core.trust_list import TrustedKey
+    keys, names = [], {}
+    for i in range(insurers):
+        number = f"{6_130_000 + 7 * i:08d}"
+        names[number] = f"資格パス健康保険組合{i}（デモ）"
+        keys.append(TrustedKey(kid=i.to_bytes(4, "big"),
+                               public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
+                               insurers=frozenset([number]), signs_from=1_794_000_000,
+                               signs_until=None).to_json())
+    raw = json.dumps({"insurers": names, "keys": keys}, ensure_ascii=False,
+                     separators=(",", ":")).encode()
+    return len(raw), len(zlib.compress(raw, 9))
+
+
 def run(args) -> dict:
     t_start = time.perf_counter()
     rng = np.random.default_rng(args.seed + 1)
@@ -448,7 +467,7 @@ def run(args) -> dict:
               "z_dir": len(zlib.compress(dir_bytes, 9)), "dir": len(dir_bytes), "build": c_build, "py": py_c,
               "browser": raw_c, "lookup": c_lookup, "daily": c_daily},
         "D": {"daily": d_daily, "week": week_delta},
-        "qr": qr_impact(sim), "runtime": time.perf_counter() - t_start,
+        "qr": qr_impact(sim), "keys": keys_and_names_size(len(sim.sizes)), "runtime": time.perf_counter() - t_start,
     }
     out["A"]["lookup"] = b_lookup
     return out
@@ -500,6 +519,8 @@ def report(r: dict) -> str:
       f"{kb(C['z_dir'])} (zlib; {kb(C['dir'])} raw) + signed root; entropy floor of the bitstrings "
       f"(Σ n·H(ones/n)) {kb(C['floor'])}. Without shipping the directory (the clinic recomputes it): "
       f"{kb(C['gz'] - C['z_dir'])}.")
+    p(f"not revocation data: today's `insurers` + `keys` (one key per insurer) {kb(r['keys'][0])} raw, "
+      f"{kb(r['keys'][1])} compressed: first download of D with them {kb(C['gz'] + r['keys'][1])}.")
     p(f"D: a 7-day catch-up delta {kb(D['week'])}; daily = zlib(delta) + signed root (seq, SHA-256 of "
       f"the directory, ES256 = 123 B); the clinic recomputes the directory from its lists.")
     p(f"A: extrapolated from B's measured bytes/entry ({B['raw'] / B['entries']:.1f} raw, "
