@@ -137,7 +137,7 @@ class Simulation:
             del self.cards[b]
         new_block = (t + CARD_DAYS) // BLOCK
         expiring = self.cards.get(block)
-        renewals = 0 if expiring is None else int(round((~expiring).sum() / BLOCK))
+        renewals = 0 if expiring is None else round(int((~expiring).sum()) / BLOCK)
         issued = renewals + rng.binomial(int(counts.sum()), self.card_share)
         old = self.cards.get(new_block, np.zeros(0, dtype=bool))
         self.cards[new_block] = np.concatenate([old, np.zeros(issued, dtype=bool)])
@@ -145,6 +145,8 @@ class Simulation:
     def _card_losses(self, n, t):
         blocks = [b for b in self.cards if b >= t // BLOCK and len(self.cards[b])]
         live = np.array([(~self.cards[b]).sum() for b in blocks], dtype=np.int64)
+        if n == 0 or live.sum() == 0:
+            return
         for b, k in zip(blocks, self.rng.multinomial(n, live / live.sum())):
             if not k:
                 continue
@@ -326,6 +328,7 @@ def qr_impact(sim: Simulation) -> dict:
     """Extra CBOR bytes for a status-index claim (key 18, uint index; the list follows from the
     insurer and the index's shard, or for a card from expires_at's block) and the QR version."""
     import segno
+
     from bench.population import population
     from server.token_core import cose
     from server.token_core.digits import HEADER, digit_count
@@ -358,8 +361,8 @@ def qr_impact(sim: Simulation) -> dict:
 def keys_and_names_size(insurers: int) -> tuple[int, int]:
     """Today's trust-list `keys` (one ES256 key per insurer) and `insurers` members as JSON,
     raw and gzip 9: the part of a first download that is not revocation data."""
-    import gzip
     from cryptography.hazmat.primitives.asymmetric import ec
+
     from server.token_core.trust_list import TrustedKey
     keys, names = [], {}
     for i in range(insurers):
@@ -419,11 +422,11 @@ def run(args) -> dict:
     act = np.flatnonzero(sim.state == ACTIVE)
     rev = np.flatnonzero(sim.state == REVOKED)
     for pool in (act, rev):
-        for s in rng.choice(pool, 25_000):
+        for s in (rng.choice(pool, 25_000) if len(pool) else []):
             looks.append(sim.phone_key(int(s)))
     for want in (False, True):
         blocks = [b for b in sim.cards if (sim.cards[b] == want).any()]
-        for b in rng.choice(blocks, 25_000):
+        for b in (rng.choice(blocks, 25_000) if blocks else []):
             cand = np.flatnonzero(sim.cards[b] == want)
             looks.append((CARD_KEY + int(b), int(cand[rng.integers(len(cand))])))
     order = rng.permutation(len(looks))
@@ -475,6 +478,8 @@ def run(args) -> dict:
 
 # -- output ----------------------------------------------------------------------------------
 def kb(n) -> str:
+    if n is None:
+        return "-"
     if n >= 10e6:
         return f"{n / 1e6:,.0f} MB"
     if n >= 1e6:

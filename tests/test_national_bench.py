@@ -37,7 +37,7 @@ def test_varint_round_trip():
 
 
 def test_deltas_rebuild_every_day_and_match_the_signed_digests(history):
-    sim, snaps = history
+    _, snaps = history
     key = nat.anchor_key()
     clinic = snaps[0]
     for day in range(1, DAYS + 1):
