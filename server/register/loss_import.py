@@ -45,6 +45,11 @@ REASONS = {key: key for key in members.LOSS_REASONS if key != FOLLOWS} | {
     unicodedata.normalize("NFKC", ja): key for key, (ja, _) in members.LOSS_REASONS.items()
     if key != FOLLOWS}
 
+_UNKNOWN_REASON = FieldError(
+    "reason", "喪失事由は " + "・".join(ja for key, (ja, _) in members.LOSS_REASONS.items()
+                                       if key != FOLLOWS) + " のいずれかです",
+    "must be one of " + ", ".join(key for key in members.LOSS_REASONS if key != FOLLOWS))
+
 
 @dataclass(frozen=True)
 class LossReport:
@@ -142,10 +147,7 @@ def _validate(raw_rows, allowed_insurers: set[str] | None, fail) -> list[_Row]:
             data, problems = None, list(exc.errors)
         reason = unicodedata.normalize("NFKC", raw.values.get("reason", "")).strip()
         if reason and reason.lower() not in REASONS:
-            problems.append(FieldError(
-                "reason", "喪失事由は 退職・被扶養者でなくなった・75歳到達（後期高齢者医療へ）・死亡・"
-                "その他 のいずれかです", "must be one of " + ", ".join(
-                    k for k in members.LOSS_REASONS if k != FOLLOWS)))
+            problems.append(_UNKNOWN_REASON)
         for e in problems:
             fail(raw.row, e.field, e.ja, e.en)
         if problems:
