@@ -123,3 +123,23 @@ def test_an_invitation_works_once_and_its_token_never_reaches_a_log(live_server,
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "/admin/invite" in logged and "/auth/staff/invite/verify" in logged   # the log was seen
     assert token not in logged
+
+
+def test_losses_upload_checks_then_records_and_the_insured_persons_family_follows(
+        live_server, page, staff_in_browser, tmp_path):
+    staff_in_browser(live_server, page, role="admin")
+    path = tmp_path / "losses.csv"
+    path.write_bytes("insurer_number,symbol,number,branch,lost_on,reason\r\n"
+                     "06138093,1234,5678,00,令和8年10月31日,退職\r\n".encode("cp932"))
+    page.goto(live_server.url + "/admin/import")
+    page.get_by_role("link", name="資格喪失のCSV取込").click()
+    page.set_input_files("input[name=file]", str(path))
+    page.locator("button.primary").click()                       # 確認のみ is checked
+    expect(page.locator("#loss-report")).to_contain_text("ドライラン（書き込みなし）: 喪失 1人（ほか家族 2人）")
+    page.set_input_files("input[name=file]", str(path))
+    page.locator("input[name=dry_run]").uncheck()
+    page.locator("button.primary").click()
+    expect(page.locator("#loss-report")).to_contain_text("資格喪失を登録しました: 喪失 1人（ほか家族 2人）")
+    with live_server.app.app_context():
+        household = db.session.scalars(db.select(Member).where(Member.number == "5678")).all()
+        assert {m.eligibility.lost_on for m in household} == {date(2026, 10, 31)}

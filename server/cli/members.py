@@ -1,4 +1,4 @@
-"""`shikaku members list` and `shikaku members import`."""
+"""`shikaku members list`, `shikaku members import` and `shikaku members lose`."""
 import json
 import sys
 
@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Insurer, Member
 from ..token_core.claims import Relationship
 from ..register.csv_import import import_members
+from ..register.loss_import import import_losses
 
 
 @click.group()
@@ -35,15 +36,26 @@ def list_members(as_json):
                    f"{r['branch'] or '-':<4} {Relationship(r['relationship']).ja:<7} {r['name']}")
 
 
+encoding_option = click.option(
+    "--encoding", type=click.Choice(["auto", "utf-8", "cp932"], case_sensitive=False),
+    default="auto", show_default=True, help="auto: BOM or valid UTF-8 → UTF-8, else CP932 (Shift_JIS)")
+
+
+def _print_errors(errors, summary: str) -> None:
+    """Every row error, then the summary, on stderr; exit status 1."""
+    for error in errors:
+        click.echo(str(error), err=True)
+    click.echo(summary, err=True)
+    sys.exit(1)
+
+
 ACTIONS = {"create": "新規 create", "update": "更新 update", "unchanged": "変更なし unchanged"}
 
 
 @members.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--dry-run", is_flag=True, help="report what would change; write nothing")
-@click.option("--encoding", type=click.Choice(["auto", "utf-8", "cp932"], case_sensitive=False),
-              default="auto", show_default=True,
-              help="auto: BOM or valid UTF-8 → UTF-8, else CP932 (Shift_JIS)")
+@encoding_option
 @with_appcontext
 def import_command(file, dry_run, encoding):
     """Import members from a CSV FILE (columns: docs/csv-import.md). All rows or none.
@@ -66,11 +78,9 @@ def import_command(file, dry_run, encoding):
                    f"written; run it again (a rerun of the same file creates no duplicates)", err=True)
         sys.exit(3)
     if report.errors:
-        for error in report.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"取り込みませんでした: エラー {len(report.errors)}件。何も書き込んでいません / "
-                   f"not imported: {len(report.errors)} error(s); nothing was written", err=True)
-        sys.exit(1)
+        _print_errors(report.errors, f"取り込みませんでした: エラー {len(report.errors)}件。"
+                      f"何も書き込んでいません / not imported: {len(report.errors)} error(s); "
+                      "nothing was written")
     counts = (f"新規 {report.created}件・更新 {report.updated}件・変更なし {report.unchanged}件"
               f"（文字コード {report.encoding}）")
     if dry_run:
@@ -84,3 +94,30 @@ def import_command(file, dry_run, encoding):
         click.echo(f"取り込みました: {counts} / imported: {report.created} created, "
                    f"{report.updated} updated, {report.unchanged} unchanged "
                    f"(encoding {report.encoding})")
+
+
+LOSS_ACTIONS = {"lose": "喪失 lose", "unchanged": "変更なし unchanged"}
+
+
+@members.command("lose")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--dry-run", is_flag=True, help="check and count; write nothing")
+@encoding_option
+@with_appcontext
+def lose_command(file, dry_run, encoding):
+    """Record the losses (資格喪失) in a CSV FILE: insurer_number, symbol, number, branch,
+    lost_on[, reason] (docs/csv-import.md). All rows or none; a rerun changes nothing.
+
+    Exit status 0 when recorded (or, with --dry-run, when every row is valid), 1 when a
+    row is invalid (every error is listed and nothing is written), 2 on usage errors.
+    """
+    with open(file, "rb") as f:
+        data = f.read()
+    report = import_losses(data, encoding=encoding, dry_run=dry_run, allowed_insurers=None)
+    ja, en = report.summary()
+    if report.errors:
+        _print_errors(report.errors, f"{ja} / {en}")
+    if dry_run:
+        for change in report.changes:       # row numbers only, never values
+            click.echo(f"row {change.row}: {LOSS_ACTIONS[change.action]}")
+    click.echo(f"{ja} / {en}")

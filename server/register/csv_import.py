@@ -64,10 +64,15 @@ def _header_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "").lower()
 
 
-_ALIASES = {_header_key(name): name for name in COLUMNS} | {
-    _header_key(ja): name for name, (ja, _) in COLUMNS.items()} | {
-    _header_key(label): name for name, label in LABELS.items() if name in COLUMNS} | {
-    _header_key("本人・家族区分"): "relationship"}
+def header_aliases(columns: dict) -> dict[str, str]:
+    """How a header cell names a field of ``columns`` ({field: (Japanese name, required)}):
+    the field, its Japanese column name or its form label, compared by ``_header_key``."""
+    return {_header_key(name): name for name in columns} | {
+        _header_key(ja): name for name, (ja, _) in columns.items()} | {
+        _header_key(label): name for name, label in LABELS.items() if name in columns}
+
+
+_ALIASES = header_aliases(COLUMNS) | {_header_key("本人・家族区分"): "relationship"}
 
 
 @dataclass(frozen=True)
@@ -137,12 +142,10 @@ def import_members(data: bytes, *, encoding: str | None = None, dry_run: bool = 
     CP932); anything else raises ValueError. ``dry_run``: plan and report, write nothing.
     ``actor``: who the audit entries name (default: the signed-in staff member, or "cli").
     """
-    if (encoding or "auto").lower() not in ENCODINGS:
-        raise ValueError(f"unknown encoding {encoding!r}: use utf-8, cp932 or auto")
-    text, used, error = _decode(data, ENCODINGS[(encoding or "auto").lower()])
+    text, used, error = decode(data, encoding)
     if error:
         return _failed([error], used, dry_run)
-    header, raw_rows, errors = _read(text)
+    header, raw_rows, errors = read_table(text)
     if header is None:
         return _failed(errors, used, dry_run)
     rows, broken = _validate(raw_rows, header, errors)
@@ -168,7 +171,14 @@ def _failed(errors: list[RowError], used: str | None, dry_run: bool) -> ImportRe
 
 # -- 1. bytes → text ---------------------------------------------------------------------
 
-def _decode(data: bytes, encoding: str | None) -> tuple[str, str | None, RowError | None]:
+def decode(data: bytes, encoding: str | None) -> tuple[str, str | None, RowError | None]:
+    """(text, the encoding used, None) or ("", encoding, the error naming the row).
+
+    ``encoding``: None/"auto" (BOM → UTF-8; valid UTF-8 → UTF-8; else CP932), "utf-8",
+    "cp932" or an alias in ENCODINGS; anything else raises ValueError."""
+    if (encoding or "auto").lower() not in ENCODINGS:
+        raise ValueError(f"unknown encoding {encoding!r}: use utf-8, cp932 or auto")
+    encoding = ENCODINGS[(encoding or "auto").lower()]
     bom = data.startswith(b"\xef\xbb\xbf")
     if encoding == "utf-8" or (encoding is None and bom):
         encoding = "utf-8-sig" if bom else "utf-8"
@@ -194,8 +204,10 @@ class _RawRow:
     values: dict[str, str]
 
 
-def _read(text: str) -> tuple[dict | None, list[_RawRow], list[RowError]]:
-    """The header ({field: column as written}) and the data rows, or the errors."""
+def read_table(text: str, columns: dict = COLUMNS, aliases: dict = _ALIASES
+               ) -> tuple[dict | None, list[_RawRow], list[RowError]]:
+    """The header ({field: column as written}) and the data rows, or the errors.
+    ``columns`` and ``aliases``: the fields a file may have (default: the member import's)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     errors, rows, header, fields, line = [], [], None, [], 0
     try:
@@ -204,7 +216,7 @@ def _read(text: str) -> tuple[dict | None, list[_RawRow], list[RowError]]:
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
-                header, fields = _header(cells, errors)
+                header, fields = _header(cells, errors, columns, aliases)
                 if errors:
                     return None, [], errors
                 continue
@@ -224,8 +236,9 @@ def _read(text: str) -> tuple[dict | None, list[_RawRow], list[RowError]]:
     return header, rows, errors
 
 
-def _header(cells: list[str], errors: list[RowError]) -> tuple[dict, list]:
-    fields = [_ALIASES.get(_header_key(c)) for c in cells]
+def _header(cells: list[str], errors: list[RowError], columns: dict,
+            aliases: dict) -> tuple[dict, list]:
+    fields = [aliases.get(_header_key(c)) for c in cells]
     if not any(fields):
         errors.append(RowError(1, "", "見出し行（列名）が必要です。1行目に既知の列名がありません",
                                "a header row is required; row 1 names no known column"))
@@ -240,7 +253,7 @@ def _header(cells: list[str], errors: list[RowError]) -> tuple[dict, list]:
                                    f"the same field as column {header[field]!r}"))
         elif field:
             header[field] = name
-    for field, (ja, required) in COLUMNS.items():
+    for field, (ja, required) in columns.items():
         if required and field not in header:
             errors.append(RowError(1, field, f"必須の列「{ja}」がありません",
                                    f"required column {field} ({ja}) is missing"))

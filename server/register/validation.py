@@ -107,13 +107,43 @@ class _Invalid(Exception):
         self.ja, self.en = ja, en
 
 
+@dataclass(frozen=True)
+class LossInput:
+    """One row of a loss file (資格喪失届): which member, and the day eligibility ends."""
+    insurer_number: str
+    symbol: str
+    number: str
+    branch: str
+    lost_on: date
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return self.insurer_number, self.symbol, self.number, self.branch
+
+
+def _member_key(c: _Collector) -> tuple:
+    """保険者番号・記号・番号・枝番, checked and normalised (None where invalid)."""
+    return (c.run("insurer_number", _insurer_number),
+            c.run("symbol", _code, required=False) or "",
+            c.run("number", _code),
+            c.run("branch", _branch, required=False) or "")
+
+
+def validate_loss(raw: Mapping, *, today: date) -> LossInput:
+    """Check a member's key and a loss date (``lost_on``) as validate_member does: the loss
+    CSV (register/loss_import.py) names members and dates exactly like the member import."""
+    c = _Collector(raw)
+    key = _member_key(c)
+    lost = c.run("lost_on", _date_not_far_future(today))
+    if c.errors:
+        raise ValidationError(c.errors)
+    return LossInput(*key, lost_on=lost)
+
+
 def validate_member(raw: Mapping, *, today: date) -> MemberInput:
     """Check every field of one member; raise ValidationError listing every problem."""
     c = _Collector(raw)
-    insurer_number = c.run("insurer_number", _insurer_number)
-    symbol = c.run("symbol", _code, required=False) or ""
-    number = c.run("number", _code)
-    branch = c.run("branch", _branch, required=False) or ""
+    insurer_number, symbol, number, branch = _member_key(c)
     relationship = c.run("relationship", _relationship)
     name = c.run("name", _name)
     name_kana = c.run("name_kana", _kana)

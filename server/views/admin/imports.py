@@ -1,4 +1,5 @@
-"""CSV import (admin): upload, dry run, import — the same code as `shikaku members import`."""
+"""CSV imports (admin): members, and losses (資格喪失届) in batches — upload, dry run, import;
+the same code as `shikaku members import` and `shikaku members lose`."""
 from flask import g, render_template, request
 
 from ...auth.staff_session import admin_required
@@ -7,25 +8,43 @@ from . import bp
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
+def _upload() -> tuple[bytes | None, str | None, str | None]:
+    """The posted file's bytes and the chosen encoding (None = auto), or an error for people."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None, None, "CSVファイルを選んでください (choose a CSV file)"
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return None, None, "ファイルが大きすぎます（50MBまで） (file too large, 50 MB max)"
+    encoding = request.form.get("encoding") or "auto"
+    return data, None if encoding not in ("utf-8", "cp932") else encoding, None
+
+
+def _page(template: str, run):
+    """GET: the form; POST: ``run(data, encoding, dry_run)`` on the upload, then its report."""
+    report = error = None
+    dry_run = request.form.get("dry_run") == "1"
+    if request.method == "POST":
+        data, encoding, error = _upload()
+        if error is None:
+            report = run(data, encoding, dry_run)
+    return render_template(template, report=report, error=error, dry_run=dry_run), \
+        400 if error or (report and report.errors) else 200
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @admin_required
 def import_page():
-    report = error = None
-    if request.method == "POST":
-        from ...register.csv_import import import_members
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            error = "CSVファイルを選んでください (choose a CSV file)"
-        else:
-            data = upload.read(MAX_UPLOAD_BYTES + 1)
-            if len(data) > MAX_UPLOAD_BYTES:
-                error = "ファイルが大きすぎます（50MBまで） (file too large, 50 MB max)"
-            else:
-                encoding = request.form.get("encoding") or "auto"
-                if encoding not in ("auto", "utf-8", "cp932"):
-                    encoding = "auto"
-                report = import_members(data, encoding=None if encoding == "auto" else encoding,
-                                        dry_run=request.form.get("dry_run") == "1", actor=g.actor)
-    return render_template("admin/import.html", report=report, error=error,
-                           dry_run=request.form.get("dry_run") == "1"), \
-        400 if error or (report and report.errors) else 200
+    from ...register.csv_import import import_members
+    return _page("admin/import.html", lambda data, encoding, dry_run: import_members(
+        data, encoding=encoding, dry_run=dry_run, actor=g.actor))
+
+
+@bp.route("/import/losses", methods=["GET", "POST"])
+@admin_required
+def losses_page():
+    from ...register.loss_import import import_losses
+    # TODO(issue 11, tenancy): pass the signed-in staff member's insurers once staff are
+    # scoped by insurer; until then an admin may record losses for every insurer (None).
+    return _page("admin/losses.html", lambda data, encoding, dry_run: import_losses(
+        data, encoding=encoding, dry_run=dry_run, allowed_insurers=None))
