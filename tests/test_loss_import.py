@@ -138,16 +138,32 @@ def test_a_dependent_row_beside_its_insured_person_in_either_order(run, loss, or
 
 
 @pytest.mark.parametrize("order", ["insured first", "dependent first"])
-def test_a_dependent_row_with_another_date_than_its_insured_person_fails(run, counts, order):
+def test_a_dependent_row_later_than_its_insured_person_fails(run, counts, order):
     before = counts()
-    rows = [f"{TARO},2026-10-31,", f"{HANAKO},2026-10-15,"]
+    rows = [f"{TARO},2026-10-15,", f"{HANAKO},2026-10-31,"]
     if order == "dependent first":
         rows.reverse()
     report = run(csv_bytes(*rows))
     dependent_row = 3 if order == "insured first" else 2
     assert _where(report) == [(dependent_row, "lost_on")]
-    assert "本人と資格喪失年月日が異なります" in report.errors[0].ja
+    assert "本人の資格喪失年月日より後です" in report.errors[0].ja
     assert counts() == before
+
+
+@pytest.mark.parametrize("order", ["insured first", "dependent first"])
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_dependent_leaving_before_the_insured_person_keeps_their_own_date(run, loss, order, dry_run):
+    """家族 leaves on 10/15 (their own insurance), the 本人 retires on 10/31: both as filed."""
+    rows = [f"{TARO},2026-10-31,retirement", f"{HANAKO},2026-10-15,"]
+    if order == "dependent first":
+        rows.reverse()
+    report = run(csv_bytes(*rows), dry_run=dry_run)
+    assert report.ok, report.errors
+    assert (report.lost, report.dependents, report.unchanged) == (2, 1, 0)
+    if not dry_run:
+        assert loss("5678", "01") == (date(2026, 10, 15), "other")
+        assert loss("5678", "02") == (date(2026, 10, 31), "insured_person_lost")
+        assert loss("5678", "00") == (date(2026, 10, 31), "retirement")
 
 
 # -- errors ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -94,6 +94,7 @@ class _Row:
     reason: str | None               # None: not given (LOSS_REASON when recorded)
     member: Member | None = None
     action: str = ""                 # "lose" | "unchanged"
+    leaving_first: set[int] = field(default_factory=set)   # a 本人's 家族 with an earlier row
 
 
 def import_losses(data: bytes, *, encoding: str | None = None, dry_run: bool = False,
@@ -119,7 +120,7 @@ def import_losses(data: bytes, *, encoding: str | None = None, dry_run: bool = F
     rows = _plan(rows, fail)
     if errors:
         return _failed(errors, used, dry_run)
-    dependents = sum(_followers(r.member) for r in rows if r.action == "lose")
+    dependents = sum(_followers(r.member) - len(r.leaving_first) for r in rows if r.action == "lose")
     if not dry_run:
         dependents = _write(rows, fail)
         if errors:
@@ -203,7 +204,8 @@ def _plan(rows: list[_Row], fail) -> list[_Row]:
         else:
             r.action = "unchanged"       # the same loss twice in the file
             kept.append(r)
-    # a 家族 whose 本人 loses in this file is ended by that loss (whichever row comes first)
+    # a 家族 whose 本人 loses in this file on the same day is ended by that loss (whichever row
+    # comes first); a 家族 may leave earlier (their own job, marriage), never later
     insured = {r.member.id: r for r in kept if r.action == "lose"
                and r.member.relationship is Relationship.INSURED}
     for r in kept:
@@ -212,10 +214,12 @@ def _plan(rows: list[_Row], fail) -> list[_Row]:
             continue
         if head.data.lost_on == r.data.lost_on:
             r.action = "unchanged"
-        else:
-            fail(r, "lost_on", f"{head.row}行目の本人と資格喪失年月日が異なります（家族は本人と同じ日に資格を失います）",
-                 f"not the date of the insured person (本人) in row {head.row}, whose loss "
+        elif r.data.lost_on > head.data.lost_on:
+            fail(r, "lost_on", f"{head.row}行目の本人の資格喪失年月日より後です（家族は本人の喪失日までに資格を失います）",
+                 f"after the loss date of the insured person (本人) in row {head.row}, whose loss "
                  "ends the dependents' eligibility on that date")
+        else:
+            head.leaving_first.add(r.member.id)
     return [r for r in kept if r.action]
 
 
@@ -251,8 +255,9 @@ def _write(rows: list[_Row], fail) -> int:
     """Every loss through the register in one transaction, 本人 first; one commit.
     Returns how many 家族 lost with their 本人."""
     dependents, refused = 0, False
+    # by date, so a 家族 leaving before their 本人 keeps their own date; 本人 first on a day
     losses = sorted((r for r in rows if r.action == "lose"),
-                    key=lambda r: (r.member.relationship, r.row))
+                    key=lambda r: (r.data.lost_on, r.member.relationship, r.row))
     try:
         for r in losses:
             try:
