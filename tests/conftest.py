@@ -146,6 +146,16 @@ def runner(app):
 
 
 @pytest.fixture
+def csv_file(tmp_path):
+    """Write CSV bytes to a file and return its path (as text, for the CLI)."""
+    def write(data: bytes, name: str = "upload.csv") -> str:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return str(path)
+    return write
+
+
+@pytest.fixture
 def demo_member(app):
     """Look up a demo member (default: 𠮷田 太郎, 本人) inside an app context."""
     def find(number="5678", branch="00") -> Member:

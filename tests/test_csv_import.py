@@ -34,16 +34,6 @@ def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> byte
 
 
 @pytest.fixture
-def csv_file(tmp_path):
-    """Write CSV bytes to a file and return its path (as text, for the CLI)."""
-    def write(data: bytes, name: str = "members.csv") -> str:
-        path = tmp_path / name
-        path.write_bytes(data)
-        return str(path)
-    return write
-
-
-@pytest.fixture
 def run_import(app):
     """Call import_members inside an app context."""
     def run(data: bytes, **options):

@@ -33,15 +33,6 @@ def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> byte
 
 
 @pytest.fixture
-def csv_file(tmp_path):
-    def write(data: bytes, name: str = "losses.csv") -> str:
-        path = tmp_path / name
-        path.write_bytes(data)
-        return str(path)
-    return write
-
-
-@pytest.fixture
 def run(app):
     def run(data: bytes, **options):
         with app.app_context():
