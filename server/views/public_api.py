@@ -33,11 +33,12 @@ def _public(body: str, max_age: int) -> Response:
 def trust_list():
     """The stored signed bytes (server/keys/publishing.py): a 304 for the ETag the clinic
     holds, else the body, gzip-compressed once when signed for any client that accepts it. The
-    gzip representation has its own ETag (``…-gz``), and either one is a match."""
+    gzip representation has its own ETag (``…-gz``), and either one is a match, weak or strong
+    (If-None-Match compares weakly: a CDN that weakens the tag on the way still gets a 304)."""
     published = publishing.current()
     gzipped = "gzip" in request.accept_encodings
     etag = published.etag + ("-gz" if gzipped else "")
-    if request.if_none_match.contains(published.etag) or request.if_none_match.contains(
+    if request.if_none_match.contains_weak(published.etag) or request.if_none_match.contains_weak(
             published.etag + "-gz"):
         response = Response(status=304)
     elif gzipped:
