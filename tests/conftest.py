@@ -238,23 +238,32 @@ def authenticator(page):
 
 # -- action helpers -----------------------------------------------------------
 
-@pytest.fixture
-def as_staff(app, client):
-    """Sign the test client in as a staff member (role "clerk" or "admin"), the way a
-    passkey sign-in leaves the session. Returns the CSRF token for form posts."""
+def new_staff(app, role: str, email: str | None = None, insurers=None, now: int | None = None) -> int:
+    """A staff account as an accepted invitation leaves it; returns its id. ``insurers``: the
+    保険者番号 of a clerk's or admin's scope (default: every insurer there is now; an
+    operator has none)."""
     import secrets as _secrets
 
     from server import clock
     from server.models import Staff
+    with app.app_context():
+        scope = [] if role == "operator" else db.session.scalars(db.select(Insurer).where(
+            Insurer.number.in_(insurers)) if insurers is not None else db.select(Insurer)).all()
+        staff = Staff(email=email or f"{role}-{_secrets.token_hex(3)}@example.jp", role=role,
+                      user_handle=_secrets.token_bytes(32),
+                      created_at=now if now is not None else clock.now(), insurers=list(scope))
+        db.session.add(staff)
+        db.session.commit()
+        return staff.id
 
-    def sign_in(role="clerk", email=None):
-        with app.app_context():
-            staff = Staff(email=email or f"{role}-{_secrets.token_hex(3)}@example.jp", role=role,
-                          user_handle=_secrets.token_bytes(32), created_at=clock.now())
-            db.session.add(staff)
-            db.session.commit()
-            staff_id = staff.id
-        start_session(app, client, "staff", staff_id)
+
+@pytest.fixture
+def as_staff(app, client):
+    """Sign the test client in as a staff member (role "clerk", "admin" or "operator"; a
+    clerk's or admin's ``insurers`` default to every insurer), the way a passkey sign-in
+    leaves the session. Returns the CSRF token for form posts."""
+    def sign_in(role="clerk", email=None, insurers=None):
+        start_session(app, client, "staff", new_staff(app, role, email, insurers))
         return csrf_token(client)
     return sign_in
 
@@ -280,18 +289,9 @@ def session_token(app, owner_type: str, owner_id: int, now: int | None = None) -
 def staff_in_browser():
     """Sign a Playwright page in as a new staff member of the live app (its session cookie),
     the way a passkey sign-in leaves it."""
-    import secrets as _secrets
-
-    from server.models import Staff
-
-    def sign_in(live_server, page, role="clerk") -> None:
+    def sign_in(live_server, page, role="clerk", insurers=None) -> None:
         app = live_server.app
-        with app.app_context():
-            staff = Staff(email=f"{role}-{_secrets.token_hex(3)}@example.jp", role=role,
-                          user_handle=_secrets.token_bytes(32), created_at=int(time.time()))
-            db.session.add(staff)
-            db.session.commit()
-            staff_id = staff.id
+        staff_id = new_staff(app, role, insurers=insurers, now=int(time.time()))
         value = app.session_interface.get_signing_serializer(app).dumps(
             {"sid": session_token(app, "staff", staff_id, now=time.time())})
         page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": value,

@@ -49,11 +49,17 @@ def test_clerk_pages_render(client, as_staff, url):
     assert "text/html" in response.content_type
 
 
+def _current_kid(app) -> str:
+    from server.keys import lifecycle
+    with app.app_context():
+        return lifecycle.current_keys()[0].kid
+
+
 @pytest.mark.parametrize("url", ADMIN_ONLY)
 def test_a_clerk_cannot_manage_staff_keys_or_imports(client, as_staff, url):
     token = as_staff("clerk")
     assert client.get(url).status_code == 403
-    assert client.post(url if url != "/admin/keys" else "/admin/keys/rotate",
+    assert client.post(url if url != "/admin/keys" else f"/admin/keys/{_current_kid(client.application)}/rotate",
                        data={"csrf_token": token, "email": "x@example.jp", "role": "admin"}).status_code == 403
 
 
@@ -133,7 +139,7 @@ def test_recording_a_loss_puts_revocations_in_the_next_trust_list(client, app, a
 def test_staff_invite_link_from_the_admin_page(client, as_staff):
     token = as_staff("admin")
     html = client.post("/admin/staff", data={"email": "new.clerk@example.jp", "role": "clerk",
-                                             "csrf_token": token}).get_data(as_text=True)
+                                             "insurer": "06138093", "csrf_token": token}).get_data(as_text=True)
     link = re.search(r'<code id="invite-link">([^<]+)</code>', html).group(1)
     path, _, fragment = link.split("localhost:5000", 1)[1].partition("#token=")
     assert path == "/admin/invite" and len(fragment) >= 40      # the token only in the fragment

@@ -16,8 +16,9 @@ def test_trust_list_is_signed_by_the_pinned_anchor(app, client):
     assert response.mimetype == "application/json"
     with app.app_context():
         trust_list = TrustList.from_signed(response.get_data(as_text=True), publishing.anchor_jwk())
-    assert trust_list.insurers == {"06138093": "資格パス健康保険組合（デモ）"}
-    assert len(trust_list.keys) == 1 and trust_list.keys[0].insurers == {"06138093"}
+    assert trust_list.insurers == {"06138093": "資格パス健康保険組合（デモ）",
+                                   "06270888": "なにわ商事健康保険組合（デモ）"}
+    assert sorted(k.insurers for k in trust_list.keys) == [{"06138093"}, {"06270888"}]  # a key each
 
 
 def test_trust_list_headers_cache_cors_and_etag(client):
@@ -64,7 +65,7 @@ def test_jwks_lists_the_signing_keys_and_nothing_private(client):
     response = client.get("/.well-known/jwks.json")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     keys = response.get_json()["keys"]
-    assert len(keys) == 1
+    assert len(keys) == 2                         # one per demo insurer
     assert {"kty", "crv", "x", "y", "kid", "alg", "use"} <= set(keys[0])
     assert keys[0]["alg"] == "ES256" and keys[0]["use"] == "sig"
     assert "d" not in keys[0]

@@ -81,10 +81,10 @@ def test_keys_rotate_list_revoke(runner):
     before = _run(runner, "keys", "list")
     assert before.exit_code == 0 and "current" in before.output
     text = _run(runner, "token", "issue", *MEMBER, "--branch", "00").output.strip()
-    rotated = _run(runner, "keys", "rotate")
+    rotated = _run(runner, "keys", "rotate", "--insurer", MEMBER[1])
     assert rotated.exit_code == 0 and "retired" in rotated.output
     listing = _run(runner, "keys", "list").output
-    assert listing.count("current") == 1 and "retired" in listing
+    assert listing.count("current") == 2 and listing.count("retired") == 1   # one per insurer
     old_kid = rotated.output.split()[0]
     assert _run(runner, "token", "verify", text).exit_code == 0      # overlap: still valid
     revoked = _run(runner, "keys", "revoke", old_kid, "--yes")

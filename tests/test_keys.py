@@ -30,7 +30,7 @@ def test_keys_encrypted_at_rest_with_a_passphrase(make_app):
 def test_rotation_keeps_the_old_key_until_its_tokens_expire(app, clock, demo_member):
     with app.app_context():
         old_token = issue_token(demo_member())
-        [(old, new)] = lifecycle.rotate()
+        [(old, new)] = lifecycle.rotate(insurer="06138093")
         old_kid, new_kid = old.kid, new.kid
         new_token = issue_token(demo_member())
         trust_list = publishing.current_trust_list()
@@ -55,7 +55,7 @@ def test_a_token_issued_after_rotation_by_the_old_key_is_refused(app, clock, dem
     from server.token_core import DocumentKind, issue
     with app.app_context():
         issue_token(demo_member())
-        [(old, _)] = lifecycle.rotate()
+        [(old, _)] = lifecycle.rotate(insurer="06138093")
         clock.advance(3600)
         forged = issue(claims_for(demo_member(), DocumentKind.NOTICE, clock.now),
                        store.signing_key(bytes.fromhex(old.kid)))
@@ -66,13 +66,22 @@ def test_a_token_issued_after_rotation_by_the_old_key_is_refused(app, clock, dem
 def test_revoking_a_key_removes_trust_at_once_and_destroys_it(app, clock, demo_member):
     with app.app_context():
         token = issue_token(demo_member())
-        kid = lifecycle.current_keys()[0].kid
-        lifecycle.revoke(kid)
+        kid = lifecycle.key_for("06138093")[0].kid
+        _, replacement = lifecycle.revoke(kid)
         result = verify(token.text, publishing.current_trust_list(), now=clock.now)
+        assert lifecycle.key_for("06138093")[0].kid == replacement.kid     # signs from now on
+        assert verify(issue_token(demo_member()).text, publishing.current_trust_list(),
+                      now=clock.now).status is Status.VALID
     assert result.status is Status.UNKNOWN_KEY
     assert not list(Path(app.config["KEY_DIR"]).glob(f"signing-{kid}.pem"))
-    with app.app_context(), pytest.raises(KeyManagementError):
-        lifecycle.key_for("06138093")
+
+
+def test_revoking_without_replacement_leaves_the_insurer_without_a_key(app):
+    with app.app_context():
+        lifecycle.revoke(lifecycle.key_for("06138093")[0].kid, replace=False)
+        with pytest.raises(KeyManagementError):
+            lifecycle.key_for("06138093")
+        assert lifecycle.key_for("06270888")          # the other insurer's key is untouched
 
 
 def test_a_key_signs_only_within_its_insurer_scope(app):

@@ -9,7 +9,7 @@ from soft_passkey import SoftPasskey
 
 from server.auth import sessions
 from server.extensions import db
-from server.models import AuthSession, Member, Staff
+from server.models import AuthSession, Insurer, Member, Staff
 
 COOKIE = "shikaku_session"
 
@@ -259,7 +259,8 @@ def test_staff_sign_out_ends_the_session_on_the_server(client, app, as_staff):
 def _staff(app, email: str) -> int:
     import secrets
     with app.app_context():
-        staff = Staff(email=email, role="clerk", user_handle=secrets.token_bytes(32), created_at=1)
+        staff = Staff(email=email, role="clerk", user_handle=secrets.token_bytes(32), created_at=1,
+                      insurers=db.session.scalars(db.select(Insurer)).all())
         db.session.add(staff)
         db.session.commit()
         return staff.id

@@ -79,9 +79,9 @@ def test_every_change_is_served_at_once_by_the_worker_that_made_it(app, client, 
             taro = demo_member()
             members.record_loss(taro, taro.eligibility.acquired_on + timedelta(days=1), "retirement")
         elif change == "rotate":
-            lifecycle.rotate()
+            lifecycle.rotate(insurer="06138093")
         elif change == "revoke_key":
-            lifecycle.revoke(lifecycle.current_keys()[0].kid)
+            lifecycle.revoke(lifecycle.current_keys()[0].kid, replace=False)
         elif change == "insurer":
             db.session.add(Insurer(number="01130012", name="全国健康保険協会 北海道支部"))
             db.session.commit()

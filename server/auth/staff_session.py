@@ -1,7 +1,9 @@
 """The staff member's signed-in session and the guards of the admin pages.
 
-Every admin view requires a signed-in, active staff member (``staff_required``); admin-only
-views add ``admin_required``. Staff sessions expire after STAFF_IDLE_MINUTES idle.
+Every admin view requires a signed-in, active staff member (``staff_required``) and most a
+permission of their role (``requires("register")``, ``requires("keys")`` …; the table is
+``models.staff.PERMISSIONS``). ``g.scope`` then holds the insurers the view may show
+(server/auth/scope.py). Staff sessions expire after STAFF_IDLE_MINUTES idle.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from flask import abort, g, redirect, request, url_for
 
 from ..extensions import db
 from . import sessions, staff_accounts
+from .scope import Scope
 
 
 def sign_in(staff) -> None:
@@ -39,15 +42,19 @@ def staff_required(view):
             return redirect(url_for("admin.login", next=request.path))   # no query: it may hold names
         g.staff = staff
         g.actor = f"staff:{staff.id}"
+        g.scope = Scope.of(staff)
         return view(*args, **kwargs)
     return wrapped
 
 
-def admin_required(view):
-    @wraps(view)
-    @staff_required
-    def wrapped(*args, **kwargs):
-        if not g.staff.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
+def requires(permission: str):
+    """A signed-in staff member whose role has ``permission`` (else 403)."""
+    def decorate(view):
+        @wraps(view)
+        @staff_required
+        def wrapped(*args, **kwargs):
+            if not g.staff.may(permission):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate

@@ -36,31 +36,27 @@ def list_keys():
 
 
 @keys.command("init")
-@click.option("--insurer", "insurers", multiple=True,
-              help="insurer number the first key may sign for (default: every insurer)")
 @with_appcontext
-def init_keys(insurers):
-    """Provision the trust anchor and a first signing key (production setup)."""
+def init_keys():
+    """Provision the trust anchor and a signing key of its own for every insurer without one
+    (production setup; `shikaku insurers add` does the same for a new insurer)."""
     created = lifecycle.ensure_anchor()
     click.echo("trust anchor: " + ("created" if created else "already present"))
-    if lifecycle.current_keys():
-        click.echo("a current signing key already exists; use `shikaku keys rotate`")
-        return
-    scope = list(insurers) or lifecycle.all_insurer_numbers()
-    try:
-        record = lifecycle.create_key(scope)
-    except KeyManagementError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(f"signing key {record.kid} for {' '.join(record.insurers)}")
+    records = lifecycle.ensure_keys()
+    for record in records:
+        click.echo(f"signing key {record.kid} for {' '.join(record.insurers)}")
+    if not records:
+        click.echo("every insurer has a current signing key; use `shikaku keys rotate`")
 
 
 @keys.command("rotate")
 @click.argument("kid", required=False)
+@click.option("--insurer", help="rotate the current keys that sign for this 保険者番号")
 @with_appcontext
-def rotate(kid):
-    """Make a new key current (all current keys, or KID's scope)."""
+def rotate(kid, insurer):
+    """Make a new key current: KID's, INSURER's, or every current key."""
     try:
-        pairs = lifecycle.rotate(kid)
+        pairs = lifecycle.rotate(kid, insurer=insurer, actor="cli")
     except KeyManagementError as exc:
         raise click.UsageError(str(exc)) from None
     for old, new in pairs:
@@ -69,17 +65,24 @@ def rotate(kid):
 
 @keys.command("revoke")
 @click.argument("kid")
+@click.option("--no-replace", is_flag=True, help="do not make a new key for the same insurers")
 @click.confirmation_option(prompt="Revoking withdraws trust in every token this key signed. Continue?")
 @with_appcontext
-def revoke(kid):
-    """Compromise drill: remove KID from the trust list at once and destroy it."""
+def revoke(kid, no_replace):
+    """Compromise: remove KID from the trust list at once and destroy it; a new key for the
+    same insurers takes over (other insurers' keys are untouched)."""
     try:
-        record = lifecycle.revoke(kid)
+        record, replacement = lifecycle.revoke(kid, replace=not no_replace, actor="cli")
     except KeyManagementError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"{record.kid} revoked; it is absent from the next trust list")
-    if not lifecycle.current_keys():
-        click.echo("warning: no current signing key is left; run `shikaku keys init`", err=True)
+    if replacement:
+        click.echo(f"{replacement.kid} is current for {' '.join(replacement.insurers)}; "
+                   f"reissue the 資格確認書 cards signed by {record.kid}")
+    uncovered = sorted(set(record.insurers) - {n for k in lifecycle.current_keys() for n in k.insurers})
+    if uncovered:
+        click.echo(f"warning: no current signing key for {' '.join(uncovered)}; run `shikaku keys init`",
+                   err=True)
 
 
 @click.command("trust-list")

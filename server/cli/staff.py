@@ -6,10 +6,9 @@ from flask.cli import with_appcontext
 from ..auth import staff_accounts
 from ..auth.staff_accounts import StaffError, invite
 from ..extensions import db
-from ..keys import lifecycle
 from ..models import ROLES, Insurer, Staff
-from ..register import audit
-from ..register.insurer_numbers import problem
+from ..register import insurers as insurers_register
+from ..register.validation import ValidationError
 
 
 @click.group()
@@ -19,12 +18,16 @@ def staff():
 
 @staff.command("invite")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="clerk", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="clerk", show_default=True,
+              help="clerk: members and notices; admin: + imports, keys, staff of its insurers; "
+                   "operator: insurers, keys and staff of every insurer, no member records")
+@click.option("--insurer", "insurers", default="", metavar="N[,N…]",
+              help="the 保険者番号 a clerk or admin works for (required for them, not for an operator)")
 @with_appcontext
-def invite_command(email, role):
+def invite_command(email, role, insurers):
     """Print a one-time, expiring link that registers EMAIL's first passkey."""
     try:
-        link = invite(email, role, invited_by="cli")
+        link = invite(email, role, insurers.replace("，", ",").split(","), invited_by="cli")
     except StaffError as exc:
         raise click.UsageError(exc.message) from None
     hours = current_app.config["STAFF_INVITE_HOURS"]
@@ -49,9 +52,11 @@ def disable_command(email):
 @staff.command("list")
 @with_appcontext
 def list_staff():
+    """Every staff account: id, role, state, email and the insurers it works for."""
     for s in db.session.scalars(db.select(Staff).order_by(Staff.id)):
         state = "disabled" if s.disabled_at else "active"
-        click.echo(f"{s.id:>4} {s.role:<6} {state:<8} {s.email}")
+        scope = "*" if s.is_operator else ",".join(s.insurer_numbers) or "-"
+        click.echo(f"{s.id:>4} {s.role:<8} {state:<8} {s.email} {scope}")
 
 
 @click.group()
@@ -66,24 +71,18 @@ def insurers():
 @with_appcontext
 def add_insurer(number, name, phone):
     """Register insurer NUMBER (保険者番号) with NAME (保険者名称); give it a signing key."""
-    reason = problem(number)
-    if reason:
-        raise click.UsageError(f"保険者番号: {reason[0]} ({reason[1]})")
-    if db.session.scalar(db.select(Insurer).where(Insurer.number == number)):
-        raise click.UsageError(f"保険者番号 {number} は登録済みです (already registered)")
-    record = Insurer(number=number, name=name.strip(), phone=(phone or "").strip()[:40] or None)
-    db.session.add(record)
-    db.session.flush()
-    audit.record("insurer.create", record, after={"number": number, "name": record.name})
-    db.session.commit()
-    click.echo(f"保険者 {number} を登録しました")
-    if lifecycle.has_anchor() and not any(number in k.insurers for k in lifecycle.current_keys()):
-        key = lifecycle.create_key([number])
-        click.echo(f"signing key {key.kid} created for {number}")
+    try:
+        record, key = insurers_register.add_insurer(number, name, phone)
+    except ValidationError as exc:
+        raise click.UsageError("; ".join(f"{e.label}: {e.ja} ({e.en})" for e in exc.errors)) from None
+    click.echo(f"保険者 {record.number} を登録しました")
+    if key:
+        click.echo(f"signing key {key.kid} created for {record.number}")
 
 
 @insurers.command("list")
 @with_appcontext
 def list_insurers():
+    """Every insurer: 保険者番号 and 保険者名称."""
     for i in db.session.scalars(db.select(Insurer).order_by(Insurer.number)):
         click.echo(f"{i.number} {i.name}")

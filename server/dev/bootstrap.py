@@ -27,14 +27,17 @@ def init_app(app: Flask) -> None:
         if first_start and app.config["DEMO_DATA"]:
             demo.seed()
         lifecycle.ensure_anchor()
-        if not lifecycle.current_keys() and lifecycle.all_insurer_numbers():
-            lifecycle.create_key(lifecycle.all_insurer_numbers())
+        lifecycle.ensure_keys()
         if first_start and not app.config.get("TESTING"):
             click.echo("資格パス: 初回起動 — demo data and keys created in "
                        f"{app.instance_path}", err=True)
             if app.config["DEMO_DATA"]:
-                link = staff_accounts.invite("admin@example.jp", "admin", invited_by="bootstrap")
-                click.echo(f"  管理者の招待リンク / admin invitation (one-time): {link}", err=True)
+                link = staff_accounts.invite("admin@example.jp", "admin", lifecycle.all_insurer_numbers(),
+                                             invited_by="bootstrap")
+                click.echo(f"  保険者の管理者（デモの全保険者）の招待リンク / insurer admin invitation "
+                           f"(one-time): {link}", err=True)
+                link = staff_accounts.invite("operator@example.jp", "operator", invited_by="bootstrap")
+                click.echo(f"  運用者の招待リンク / operator invitation (one-time): {link}", err=True)
 
 
 def print_urls(app: Flask) -> None:

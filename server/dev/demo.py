@@ -9,6 +9,8 @@ from ..models import CopayRatio, Eligibility, Insurer, Member
 
 DEMO_INSURER_PHONE = "0120-000-000"
 DEMO_INSURER = ("06138093", "資格パス健康保険組合（デモ）")
+#: A second insurer, so the demo shows tenancy: its staff never see the first one's members.
+SECOND_INSURER = ("06270888", "なにわ商事健康保険組合（デモ）", "06-0000-0000")
 
 # (symbol, number, branch, relationship, name, kana, sex, birth, acquired, ratio, ratio_from, last4, limit)
 _HOUSEHOLDS = [
@@ -27,11 +29,33 @@ _HOUSEHOLDS = [
 ]
 
 
+_SECOND_HOUSEHOLDS = [
+    [
+        ("77", "3001", "00", 1, "齋藤 美咲", "サイトウ ミサキ", 2, date(1990, 1, 24),
+         date(2020, 4, 1), 30, date(2020, 4, 1), "5183", None),
+        ("77", "3001", "01", 2, "齋藤 蓮", "サイトウ レン", 1, date(2022, 9, 3),
+         date(2022, 9, 3), 20, date(2022, 9, 3), "7290", None),
+    ],
+    [
+        ("77", "3015", "00", 1, "山﨑 健", "ヤマサキ ケン", 1, date(1968, 11, 30),
+         date(1991, 4, 1), 30, date(1991, 4, 1), "3356", None),
+    ],
+]
+
+
 def seed() -> list[Member]:
-    insurer = Insurer(number=DEMO_INSURER[0], name=DEMO_INSURER[1], phone=DEMO_INSURER_PHONE)
-    db.session.add(insurer)
+    """The demo insurers and their members (the first insurer's first)."""
+    first = Insurer(number=DEMO_INSURER[0], name=DEMO_INSURER[1], phone=DEMO_INSURER_PHONE)
+    second = Insurer(number=SECOND_INSURER[0], name=SECOND_INSURER[1], phone=SECOND_INSURER[2])
+    db.session.add_all([first, second])
+    members = _households(first, _HOUSEHOLDS) + _households(second, _SECOND_HOUSEHOLDS)
+    db.session.commit()
+    return members
+
+
+def _households(insurer: Insurer, households) -> list[Member]:
     members = []
-    for household in _HOUSEHOLDS:
+    for household in households:
         insured = None
         for row in household:
             (symbol, number, branch, rel, name, kana, sex, birth, acquired,
@@ -46,5 +70,4 @@ def seed() -> list[Member]:
             db.session.add(member)
             members.append(member)
             insured = insured or member
-    db.session.commit()
     return members

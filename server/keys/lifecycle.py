@@ -28,12 +28,14 @@ def ensure_anchor() -> bool:
 
 
 def create_key(insurers: list[str]) -> SigningKeyRecord:
-    record = _new_key(insurers)
+    record = new_key(insurers)
     db.session.commit()
     return record
 
 
-def _new_key(insurers: list[str]) -> SigningKeyRecord:
+def new_key(insurers: list[str]) -> SigningKeyRecord:
+    """A new current key for ``insurers`` (the private half in the key directory); the caller
+    commits."""
     if not insurers:
         raise KeyManagementError("a signing key needs at least one insurer in scope")
     key = store.create_signing_key(taken=lambda kid: db.session.scalar(
@@ -46,6 +48,15 @@ def _new_key(insurers: list[str]) -> SigningKeyRecord:
     return record
 
 
+def ensure_keys() -> list[SigningKeyRecord]:
+    """A current signing key of its own for every insurer that has none (commits)."""
+    covered = {n for record in current_keys() for n in record.insurers}
+    created = [new_key([number]) for number in all_insurer_numbers() if number not in covered]
+    if created:
+        db.session.commit()
+    return created
+
+
 def all_insurer_numbers() -> list[str]:
     return [i.number for i in db.session.scalars(db.select(Insurer).order_by(Insurer.number))]
 
@@ -56,26 +67,32 @@ def current_keys() -> list[SigningKeyRecord]:
         .order_by(SigningKeyRecord.id)))
 
 
-def find(kid: str) -> SigningKeyRecord:
+def find(kid: str, allowed=None) -> SigningKeyRecord:
     record = db.session.scalar(db.select(SigningKeyRecord).where(SigningKeyRecord.kid == kid))
-    if record is None:
+    if record is None or (allowed is not None and not allowed(record)):
         raise KeyManagementError(f"no signing key {kid}")
     return record
 
 
-def rotate(kid: str | None = None, *, actor: str | None = None) -> list[tuple[SigningKeyRecord, SigningKeyRecord]]:
-    """Retire the current key(s) and make new ones with the same scope.
+def rotate(kid: str | None = None, *, insurer: str | None = None, actor: str | None = None,
+           allowed=None) -> list[tuple[SigningKeyRecord, SigningKeyRecord]]:
+    """Retire the current key(s) — KID, or those signing for ``insurer``, or all — and make
+    new ones with the same scope. ``allowed(record)``: may the caller touch this key (an
+    insurer admin: keys of their insurers only)? A key outside it is "no such key".
 
     The old public keys stay in the trust list until the last token they signed expires.
     """
-    olds = [find(kid)] if kid else current_keys()
+    if kid:
+        olds = [find(kid, allowed)]
+    else:
+        olds = [r for r in current_keys() if insurer is None or insurer in r.insurers]
     if not olds:
         raise KeyManagementError("no current signing key to rotate; run `shikaku keys init`")
     pairs = []
     for old in olds:
         if old.signs_until is not None or old.revoked_at is not None:
             raise KeyManagementError(f"key {old.kid} is not current")
-        new = _new_key(old.insurers)
+        new = new_key(old.insurers)
         old.signs_until = clock.now()
         pairs.append((old, new))
     db.session.flush()
@@ -85,18 +102,28 @@ def rotate(kid: str | None = None, *, actor: str | None = None) -> list[tuple[Si
     return pairs
 
 
-def revoke(kid: str) -> SigningKeyRecord:
-    """Compromise drill: withdraw trust at once and destroy the private key."""
-    record = find(kid)
+def revoke(kid: str, *, replace: bool = True, actor: str | None = None,
+           allowed=None) -> tuple[SigningKeyRecord, SigningKeyRecord | None]:
+    """Compromise: withdraw trust at once (the next trust list drops the key, so every token
+    it signed verifies as ``unknown_key``) and destroy the private key. Only this key: other
+    insurers' keys are untouched. ``replace``: when it was current, a new key with the same
+    scope takes over at once, so members' phones get new tokens at their next fetch (printed
+    資格確認書 signed by it must be reissued). Returns (revoked, replacement or None)."""
+    record = find(kid, allowed)
     if record.revoked_at is not None:
         raise KeyManagementError(f"key {kid} is already revoked")
     now = clock.now()
+    was_current = record.signs_until is None
     record.revoked_at = now
-    if record.signs_until is None:
+    if was_current:
         record.signs_until = now
+    replacement = new_key(record.insurers) if replace and was_current else None
+    db.session.flush()
+    audit.record("key.revoke", record, before={"kid": record.kid},
+                 after={"replaced_by": replacement.kid if replacement else None}, actor=actor)
     db.session.commit()
     store.destroy_signing_key(kid_bytes(kid))
-    return record
+    return record, replacement
 
 
 def key_for(insurer_number: str) -> tuple[SigningKeyRecord, SigningKey]:

@@ -1,4 +1,4 @@
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -17,5 +17,8 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(60))         # "member.create", "member.loss", ...
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[int | None] = mapped_column(index=True)
+    #: whose record it is: insurer staff see their insurers' entries; an entry of no single
+    #: insurer (an operator's change, staff or a key of several insurers) only operators see
+    insurer_id: Mapped[int | None] = mapped_column(ForeignKey("insurer.id"), index=True)
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)

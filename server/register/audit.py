@@ -11,10 +11,11 @@ import logging
 from datetime import date
 
 from flask import g, has_request_context
+from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..models import AuditEntry
+from ..models import AuditEntry, Insurer, Member, SigningKeyRecord, Staff, StaffInvite
 
 log = logging.getLogger("shikaku.audit")
 
@@ -29,10 +30,29 @@ def record(action: str, target, *, before: dict | None = None, after: dict | Non
            actor: str | None = None) -> AuditEntry:
     entry = AuditEntry(at=clock.now(), actor=actor or current_actor(), action=action,
                        target_type=type(target).__name__.lower(), target_id=getattr(target, "id", None),
-                       before_json=dump(before), after_json=dump(after))
+                       insurer_id=insurer_of(target), before_json=dump(before), after_json=dump(after))
     db.session.add(entry)
     log.info("%s %s#%s by %s", action, entry.target_type, entry.target_id, entry.actor)
     return entry
+
+
+def insurer_of(target) -> int | None:
+    """The one insurer whose record ``target`` is (its staff may read the entry), or None
+    when it belongs to none or to several (only operators read those entries)."""
+    if isinstance(target, Insurer):
+        return target.id
+    if isinstance(target, Member):
+        return target.insurer_id or (target.insurer.id if target.insurer else None)
+    member_id = getattr(target, "member_id", None)            # cards, activation codes
+    if member_id is not None:
+        return db.session.scalar(select(Member.insurer_id).where(Member.id == member_id))
+    if isinstance(target, Staff):
+        return target.insurers[0].id if len(target.insurers) == 1 else None
+    numbers = (target.insurer_numbers if isinstance(target, StaffInvite) else
+               target.insurers if isinstance(target, SigningKeyRecord) else [])
+    if len(numbers) != 1:
+        return None
+    return db.session.scalar(select(Insurer.id).where(Insurer.number == numbers[0]))
 
 
 def changes(before: dict | None, after: dict | None) -> dict:

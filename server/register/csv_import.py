@@ -135,12 +135,14 @@ def _without_cycle_collection(function):
 
 @_without_cycle_collection
 def import_members(data: bytes, *, encoding: str | None = None, dry_run: bool = False,
-                   actor: str | None = None) -> ImportReport:
+                   actor: str | None = None, allowed_insurers: set[str] | None = None) -> ImportReport:
     """Import a member CSV into the register (in the current app context).
 
     ``encoding``: "utf-8", "cp932" or None/"auto" (BOM → UTF-8; valid UTF-8 → UTF-8; else
     CP932); anything else raises ValueError. ``dry_run``: plan and report, write nothing.
     ``actor``: who the audit entries name (default: the signed-in staff member, or "cli").
+    ``allowed_insurers``: the 保険者番号 the caller may touch (None: all) — a row for another
+    insurer is a row error, worded the same whether that insurer exists or not.
     """
     text, used, error = decode(data, encoding)
     if error:
@@ -150,6 +152,8 @@ def import_members(data: bytes, *, encoding: str | None = None, dry_run: bool = 
         return _failed(errors, used, dry_run)
     rows, broken = _validate(raw_rows, header, errors)
     rows = _check_file(rows, header, errors)
+    if allowed_insurers is not None:
+        rows = _in_scope(rows, allowed_insurers, header, errors)
     plan = _plan(rows, broken, header, errors)
     if errors:
         return _failed(errors, used, dry_run)
@@ -355,6 +359,16 @@ class _Planned:
         return RowChange(self.source.row, self.action, self.fields)
 
 
+def _in_scope(rows: list[_Row], allowed: set[str], header: dict, errors: list[RowError]) -> list[_Row]:
+    """The rows of the insurers the caller works for; each other row is an error."""
+    for r in rows:
+        if r.data.insurer_number not in allowed:
+            errors.append(RowError(r.row, _column(header, "insurer_number"),
+                                   "この保険者の加入者は取り込めません（担当外の保険者です）",
+                                   "you may not import members of this insurer"))
+    return [r for r in rows if r.data.insurer_number in allowed]
+
+
 def _plan(rows: list[_Row], broken: set, header: dict, errors: list[RowError]) -> list[_Planned]:
     insurers = dict(db.session.execute(select(Insurer.number, Insurer.id).where(
         Insurer.number.in_({r.data.insurer_number for r in rows}))).all())
@@ -540,6 +554,7 @@ def _insert_new(plan: list[_Planned], actor: str) -> int:
             after = audit.input_snapshot(data, insured_person_id=row["insured_person_id"])
             entries.append({"at": now, "actor": actor, "action": "member.create",
                             "target_type": "member", "target_id": member_id,
+                            "insurer_id": row["insurer_id"],
                             "before_json": None, "after_json": audit.dump(after)})
     _insert(_E, eligibilities)
     _insert(_C, ratios)

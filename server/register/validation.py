@@ -24,6 +24,7 @@ LABELS = {
     "loss_reason": "喪失事由", "copay_ratio": "負担割合", "copay_from": "負担割合の開始日",
     "mynumber_last4": "マイナンバー下4桁", "limit_category": "限度額適用区分",
     "limit_consent": "限度額の提供への同意", "insured_person": "被保険者（本人）",
+    "insurer_name": "保険者名称", "insurer_phone": "問い合わせ先電話番号",
 }
 EARLIEST_BIRTH = date(1900, 1, 1)
 _HALF_WIDTH_CODE = re.compile(r"[0-9A-Za-z]+")

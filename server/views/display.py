@@ -41,10 +41,13 @@ def _label(codes):
     return lambda value: "—" if value is None else codes(value).ja
 
 
+ROLE_LABELS = {"clerk": "担当者", "admin": "管理者", "operator": "運用者"}
+
+
 def init_app(app) -> None:
     app.jinja_env.globals["enums"] = {"Relationship": Relationship, "Sex": Sex, "Copay": Copay}
     app.jinja_env.filters.update(
         wareki=lambda d: format_wareki(d) if d else "—", wareki_both=wareki_both,
-        timestamp=timestamp, audit_changes=audit_changes,
+        timestamp=timestamp, audit_changes=audit_changes, role_label=lambda r: ROLE_LABELS.get(r, r),
         sex=_label(Sex), relationship=_label(Relationship), ratio=_label(Copay),
         limit=lambda v: f"{v} {LIMIT.get(v, '')}" if v else "—")

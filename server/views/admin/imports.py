@@ -2,10 +2,15 @@
 the same code as `shikaku members import` and `shikaku members lose`."""
 from flask import g, render_template, request
 
-from ...auth.staff_session import admin_required
-from . import bp
+from ...auth.staff_session import requires
+from . import bp, records
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def _scope_numbers() -> set[str]:
+    """The 保険者番号 whose rows the signed-in admin may import (others are row errors)."""
+    return {i.number for i in records.insurers()}
 
 
 def _upload() -> tuple[bytes | None, str | None, str | None]:
@@ -33,18 +38,16 @@ def _page(template: str, run):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@admin_required
+@requires("import")
 def import_page():
     from ...register.csv_import import import_members
     return _page("admin/import.html", lambda data, encoding, dry_run: import_members(
-        data, encoding=encoding, dry_run=dry_run, actor=g.actor))
+        data, encoding=encoding, dry_run=dry_run, actor=g.actor, allowed_insurers=_scope_numbers()))
 
 
 @bp.route("/import/losses", methods=["GET", "POST"])
-@admin_required
+@requires("import")
 def losses_page():
     from ...register.loss_import import import_losses
-    # TODO(issue 11, tenancy): pass the signed-in staff member's insurers once staff are
-    # scoped by insurer; until then an admin may record losses for every insurer (None).
     return _page("admin/losses.html", lambda data, encoding, dry_run: import_losses(
-        data, encoding=encoding, dry_run=dry_run, allowed_insurers=None))
+        data, encoding=encoding, dry_run=dry_run, allowed_insurers=_scope_numbers()))

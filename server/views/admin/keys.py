@@ -1,8 +1,9 @@
-"""Signing keys (admin): list with their state, rotate."""
-from flask import flash, g, redirect, render_template, url_for
+"""Signing keys (insurer admins: their insurers' keys; the operator: every key): list with
+their state, rotate, revoke a compromised key."""
+from flask import flash, g, redirect, render_template, request, url_for
 
 from ... import clock
-from ...auth.staff_session import admin_required
+from ...auth.staff_session import requires
 from ...extensions import db
 from ...keys import lifecycle
 from ...keys.lifecycle import KeyManagementError
@@ -10,21 +11,45 @@ from ...models import SigningKeyRecord
 from . import bp
 
 
+def _allowed(record: SigningKeyRecord) -> bool:
+    return g.scope.covers_numbers(record.insurers)
+
+
 @bp.get("/keys")
-@admin_required
+@requires("keys")
 def keys():
-    records = db.session.scalars(db.select(SigningKeyRecord).order_by(SigningKeyRecord.id.desc())).all()
+    records = [r for r in db.session.scalars(db.select(SigningKeyRecord).order_by(SigningKeyRecord.id.desc()))
+               if _allowed(r)]
     return render_template("admin/keys.html", records=records, now=clock.now())
 
 
-@bp.post("/keys/rotate")
-@admin_required
-def rotate_keys():
+@bp.post("/keys/<kid>/rotate")
+@requires("keys")
+def rotate_key(kid):
     try:
-        pairs = lifecycle.rotate(actor=g.actor)
+        [(old, new)] = lifecycle.rotate(kid, actor=g.actor, allowed=_allowed)
     except KeyManagementError as exc:
         db.session.rollback()
-        flash(f"ローテーションできません: {exc}", "error")
+        flash(f"ローテーションできません Cannot rotate: {exc}", "error")
     else:
-        flash(f"新しい署名鍵に切り替えました（{len(pairs)}件） Rotated {len(pairs)} key(s)")
+        flash(f"新しい署名鍵 {new.kid} に切り替えました（{old.kid} は公開のみ） Rotated {old.kid} → {new.kid}")
+    return redirect(url_for("admin.keys"))
+
+
+@bp.post("/keys/<kid>/revoke")
+@requires("keys")
+def revoke_key(kid):
+    """A compromised key: typed kid as confirmation; trust in it ends with the next list."""
+    if request.form.get("confirm_kid", "").strip().lower() != kid:
+        flash("確認のため鍵IDを入力してください Type the key id to confirm", "error")
+        return redirect(url_for("admin.keys"))
+    try:
+        record, replacement = lifecycle.revoke(kid, actor=g.actor, allowed=_allowed)
+    except KeyManagementError as exc:
+        db.session.rollback()
+        flash(f"失効できません Cannot revoke: {exc}", "error")
+    else:
+        after = f"新しい鍵 {replacement.kid} が使用中です。" if replacement else ""
+        flash(f"鍵 {record.kid} を失効しました。{after}この鍵で署名した資格確認書は再発行してください。 "
+              f"Key {record.kid} revoked; reissue the cards it signed")
     return redirect(url_for("admin.keys"))

@@ -3,44 +3,48 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import or_
 
 from ... import clock
 from ...auth import sessions
-from ...auth.staff_session import staff_required
+from ...auth.staff_session import requires, staff_required
 from ...extensions import db
 from ...models import ActivationCode, AuditEntry, Insurer, Member
 from ...register import audit, members
 from ...register.members import LOSS_REASONS
-from ...register.validation import ValidationError, validate_member
+from ...register.validation import FieldError, ValidationError, validate_member
 from ...register.wareki import parse_date
 from ...token_core.claims import Relationship
-from . import bp
+from . import bp, records
 
 FORM_FIELDS = ["insurer_number", "symbol", "number", "branch", "relationship", "name", "name_kana",
                "sex", "birth_date", "acquired_on", "copay_ratio", "copay_from", "mynumber_last4",
                "limit_category", "limit_consent"]
 
 
-def _member(member_id: int) -> Member:
-    return db.get_or_404(Member, member_id)
+_member = records.member
 
 
 @bp.route("/", methods=["GET", "POST"])
 @staff_required
 def index():
-    """Search is a POST: names and 記号・番号 stay out of URLs, history and access logs."""
+    """Search is a POST: names and 記号・番号 stay out of URLs, history and access logs. An
+    operator has no member records: their start page is the insurers."""
+    if not g.staff.may("register"):
+        return redirect(url_for("admin.insurers"))
     q = request.form.get("q", "") if request.method == "POST" else ""
     q = "".join(ch for ch in q if ch.isprintable() or ch == "\u3000").strip()[:100]  # no NUL, no controls
-    found = search(q) if q else []
-    return render_template("admin/index.html", q=q, members=found)
+    found = search(q, scope=g.scope) if q else []
+    return render_template("admin/index.html", q=q, members=found,
+                           several_insurers=len(records.insurers()) > 1)
 
 
-def search(q: str, limit: int = 100) -> list[Member]:
-    """By 記号・番号 ("1234 5678", "1234-5678", either alone), name or フリガナ (contains)."""
+def search(q: str, limit: int = 100, *, scope) -> list[Member]:
+    """By 記号・番号 ("1234 5678", "1234-5678", either alone), name or フリガナ (contains),
+    among the members of the insurers in ``scope``."""
     tokens = [t for t in re.split(r"[\s\-・,、]+", q) if t]
-    query = db.select(Member).join(Insurer)
+    query = db.select(Member).join(Insurer).where(scope.where(Member.insurer_id))
     if len(tokens) >= 2:
         query = query.where(Member.symbol == tokens[0], Member.number == tokens[1])
         if len(tokens) >= 3:
@@ -83,6 +87,9 @@ def _enrol_form(values: dict, insurers, title, done_message, **context):
     errors = []
     if request.method == "POST":
         try:
+            if values.get("insurer_number") not in {i.number for i in insurers}:
+                raise ValidationError([FieldError("insurer_number", "担当外の保険者には登録できません",
+                                                  "you may not enrol members of this insurer")])
             member = members.create_member(validate_member(values, today=clock.today()))
         except ValidationError as exc:
             db.session.rollback()
@@ -97,9 +104,9 @@ def _enrol_form(values: dict, insurers, title, done_message, **context):
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
-@staff_required
+@requires("register")
 def new_member():
-    insurers = db.session.scalars(db.select(Insurer).order_by(Insurer.number)).all()
+    insurers = records.insurers()
     values = (_submitted() if request.method == "POST" else
               _form_values(insurer_number=insurers[0].number if insurers else "",
                            relationship=str(int(Relationship.INSURED)), branch="00"))
@@ -107,7 +114,7 @@ def new_member():
 
 
 @bp.route("/members/<id:member_id>/dependents/new", methods=["GET", "POST"])
-@staff_required
+@requires("register")
 def new_dependent(member_id):
     insured = _member(member_id)
     if insured.relationship is not Relationship.INSURED:
@@ -125,7 +132,7 @@ def new_dependent(member_id):
 
 
 @bp.get("/members/<id:member_id>")
-@staff_required
+@requires("register")
 def member(member_id):
     m = _member(member_id)
     codes = db.session.scalars(db.select(ActivationCode).where(ActivationCode.member_id == m.id)
@@ -141,7 +148,7 @@ def member(member_id):
 
 
 @bp.route("/members/<id:member_id>/edit", methods=["GET", "POST"])
-@staff_required
+@requires("register")
 def edit_member(member_id):
     m = _member(member_id)
     values, errors = _form_values(m), []
@@ -186,7 +193,7 @@ def _member_action(member: Member, action, done_message):
 
 
 @bp.post("/members/<id:member_id>/loss")
-@staff_required
+@requires("register")
 def record_loss(member_id):
     m = _member(member_id)
     return _member_action(
@@ -195,7 +202,7 @@ def record_loss(member_id):
 
 
 @bp.post("/members/<id:member_id>/sessions/end")
-@staff_required
+@requires("register")
 def end_member_sessions(member_id):
     """A member lost their phone: sign the app out on every device (they sign in again with
     a passkey, or activate anew from a reissued notice)."""
@@ -208,7 +215,7 @@ def end_member_sessions(member_id):
 
 
 @bp.post("/members/<id:member_id>/re-enrol")
-@staff_required
+@requires("register")
 def re_enrol(member_id):
     m = _member(member_id)
     return _member_action(m, lambda: members.re_enrol(m, _date_field("acquired_on")),

@@ -16,22 +16,16 @@ from flask import (
 )
 
 from ... import clock
-from ...auth.staff_session import staff_required
+from ...auth.staff_session import requires
 from ...documents import activation_codes, cards, printing
 from ...documents.issuance import IssuanceError
 from ...extensions import db
 from ...keys.lifecycle import KeyManagementError
-from ...models import EligibilityCard, Member
+from ...models import Member
 from ...register.validation import ValidationError
-from . import bp
+from . import bp, records
 
-
-def _member(member_id: int) -> Member:
-    return db.get_or_404(Member, member_id)
-
-
-def _card(card_id: int) -> EligibilityCard:
-    return db.get_or_404(EligibilityCard, card_id)
+_member, _card = records.member, records.card
 
 
 def _private(body, status: int = 200):
@@ -43,7 +37,7 @@ def _private(body, status: int = 200):
 
 
 @bp.post("/members/<id:member_id>/notice")
-@staff_required
+@requires("register")
 def print_notice(member_id):
     member = _member(member_id)
     if printing.lost_eligibility(member, clock.today()):
@@ -58,7 +52,7 @@ def print_notice(member_id):
 
 
 @bp.post("/members/<id:member_id>/pin")
-@staff_required
+@requires("register")
 def print_pin(member_id):
     """暗証番号のお知らせ: a new PIN for the live code, on its own sheet, to be sent
     apart from the notice (ACTIVATION_PIN_DELIVERY)."""
@@ -74,7 +68,7 @@ def print_pin(member_id):
 
 
 @bp.post("/members/<id:member_id>/cards")
-@staff_required
+@requires("register")
 def issue_card(member_id):
     member = _member(member_id)
     try:
@@ -88,7 +82,7 @@ def issue_card(member_id):
 
 
 @bp.get("/cards/<id:card_id>/print")
-@staff_required
+@requires("register")
 def print_card(card_id):
     card = _card(card_id)
     member = db.session.get(Member, card.member_id)
@@ -98,7 +92,7 @@ def print_card(card_id):
 
 
 @bp.post("/cards/<id:card_id>/withdraw")
-@staff_required
+@requires("register")
 def withdraw_card(card_id):
     card = _card(card_id)
     reason = request.form.get("reason", "").strip()[:200] or "withdrawn"
