@@ -315,7 +315,7 @@ def csrf_token(client) -> str:
     with client.get("/admin/login") as response:
         html = response.get_data(as_text=True)
     if 'name="csrf-token"' not in html:
-        with client.get("/admin/") as response:
+        with client.get("/admin/", follow_redirects=True) as response:
             html = response.get_data(as_text=True)
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 

@@ -16,6 +16,7 @@ from server.keys import publishing
 from server.models import Member
 from server.register.revocation_ids import revocation_id
 from server.token_core import TrustList
+from screenshots import keep_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def invite_link(live_server):
     result = live_server.app.test_cli_runner().invoke(
-        shikaku, ["staff", "invite", "chief@example.jp", "--role", "admin"])
+        shikaku, ["staff", "invite", "chief@example.jp", "--role", "admin", "--insurer", "06138093,06270888"])
     assert result.exit_code == 0, result.output
     return re.search(r"http://\S+/admin/invite#token=\S+", result.output).group(0)
 
@@ -143,3 +144,48 @@ def test_losses_upload_checks_then_records_and_the_insured_persons_family_follow
     with live_server.app.app_context():
         household = db.session.scalars(db.select(Member).where(Member.number == "5678")).all()
         assert {m.eligibility.lost_on for m in household} == {date(2026, 10, 31)}
+
+
+def test_an_insurer_admin_sees_only_the_own_insurer_and_revokes_its_key(live_server, page, staff_in_browser):
+    """Tenancy in the browser: the admin of なにわ商事 (06270888) finds none of the other
+    insurer's members, sees only the own key, and revokes it on the keys page (typed kid);
+    the other insurer's key is untouched and a new key takes over."""
+    from server.keys import lifecycle
+    app = live_server.app
+    with app.app_context():
+        a_kid, b_kid = lifecycle.key_for("06138093")[0].kid, lifecycle.key_for("06270888")[0].kid
+    staff_in_browser(live_server, page, role="admin", insurers=["06270888"])
+    page.goto(live_server.url + "/admin/")
+    expect(page.locator("#signed-in-as")).to_contain_text("なにわ商事健康保険組合")
+    page.get_by_role("searchbox").fill("ヨシダ")
+    page.get_by_role("button", name=re.compile("検索")).click()
+    expect(page.get_by_text("該当する加入者はいません")).to_be_visible()
+    page.get_by_role("searchbox").fill("サイトウ")
+    page.get_by_role("button", name=re.compile("検索")).click()
+    expect(page.locator("#results tbody tr")).to_have_count(2)
+
+    page.get_by_role("link", name=re.compile("署名鍵")).click()
+    expect(page.locator("#keys tbody tr")).to_have_count(1)
+    expect(page.locator("#keys")).to_contain_text(b_kid)
+    expect(page.locator("#keys")).not_to_contain_text(a_kid)
+    keep_screenshot(page, "admin-keys-one-insurer")
+    page.locator("form.revoke input[name=confirm_kid]").fill(b_kid)
+    page.locator("form.revoke button").click()
+    expect(page.locator(".flash")).to_contain_text(f"鍵 {b_kid} を失効しました")
+    with app.app_context():
+        kids = {k.kid.hex() for k in publishing.current_trust_list().keys}
+        assert b_kid not in kids and a_kid in kids and lifecycle.key_for("06270888")[0].kid in kids
+
+
+def test_the_operator_starts_on_the_insurers_page_and_adds_one(live_server, page, staff_in_browser):
+    staff_in_browser(live_server, page, role="operator")
+    page.goto(live_server.url + "/admin/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("保険者")
+    expect(page.locator("#insurers tbody tr")).to_have_count(2)
+    expect(page.get_by_role("link", name=re.compile("加入者"))).to_have_count(0)   # no member records
+    page.locator("input[name=number]").fill("01130012")
+    page.locator("input[name=name]").fill("全国健康保険協会 東京支部")
+    page.get_by_role("button", name=re.compile("追加")).click()
+    expect(page.locator("#insurers tbody tr")).to_have_count(3)
+    expect(page.locator("tr[data-insurer='01130012']")).not_to_contain_text("なし")   # its own key
+    keep_screenshot(page, "admin-operator-insurers")

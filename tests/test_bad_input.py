@@ -77,7 +77,8 @@ def _add_passkey(app, member_id) -> int:
 def _invite(app) -> str:
     from server.auth import staff_accounts
     with app.app_context():
-        link = staff_accounts.invite(f"new-{secrets.token_hex(3)}@example.jp", "clerk", invited_by="test")
+        link = staff_accounts.invite(f"new-{secrets.token_hex(3)}@example.jp", "clerk", ["06138093"],
+                                     invited_by="test")
     return link.rsplit("#token=", 1)[1]
 
 

@@ -104,7 +104,7 @@ class Fuzzer:
             card = db.session.scalar(db.select(EligibilityCard).order_by(EligibilityCard.id))
             self.card_id = card.id if card else 1
             from server.auth import staff_accounts
-            link = staff_accounts.invite("fuzz@example.jp", "clerk", invited_by="fuzz")
+            link = staff_accounts.invite("fuzz@example.jp", "clerk", ["06138093"], invited_by="fuzz")
             self.invite = link.rsplit("/", 1)[1]
         self.identity = None
         self.token = None

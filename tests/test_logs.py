@@ -131,7 +131,7 @@ def test_a_member_and_an_admin_flow_log_no_personal_data(app, client, as_staff, 
 
     # a staff invitation, opened; its token sent in the path by a mangled link
     invited = client.post("/admin/staff", data={"email": "washio.new@example.jp", "role": "clerk",
-                                                "csrf_token": token}).get_data(as_text=True)
+                                                "insurer": "06138093", "csrf_token": token}).get_data(as_text=True)
     invitation = re.search(r'<code id="invite-link">[^<#]+#token=([^<]+)</code>', invited).group(1)
     secrets |= {"invitation token": invitation, "staff email": "washio.new@example.jp"}
     opened = _post_json(client, "/auth/staff/invite", {"token": invitation})

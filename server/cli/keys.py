@@ -42,6 +42,9 @@ def init_keys():
     (production setup; `shikaku insurers add` does the same for a new insurer)."""
     created = lifecycle.ensure_anchor()
     click.echo("trust anchor: " + ("created" if created else "already present"))
+    if not lifecycle.all_insurer_numbers():
+        raise click.UsageError("保険者がありません。先に `shikaku insurers add` で登録してください "
+                               "(no insurer yet: a signing key is scoped to insurers)")
     records = lifecycle.ensure_keys()
     for record in records:
         click.echo(f"signing key {record.kid} for {' '.join(record.insurers)}")
