@@ -6,7 +6,6 @@ The demo register has two insurers: A = 06138093 (𠮷田 household, 髙橋) and
 (齋藤 household, 山﨑)."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
