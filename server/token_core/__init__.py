@@ -13,12 +13,14 @@ from .claims import Claims, DocumentKind, Relationship, Sex
 from .errors import TokenError
 from .issue import issue
 from .keys import SigningKey, generate_private_key, key_id_for, public_jwk
-from .trust_list import TrustList, TrustedKey, Revocation, sign_trust_list
+from .status_lists import ListKey, StatusList, StatusState
+from .trust_list import StatusRoot, TrustList, TrustedKey, Revocation, sign_trust_list
 from .verify import Status, VerificationResult, VerifyWarning, verify
 
 __all__ = [
     "Claims", "DocumentKind", "Relationship", "Sex", "TokenError", "issue",
     "SigningKey", "generate_private_key", "key_id_for", "public_jwk",
-    "TrustList", "TrustedKey", "Revocation", "sign_trust_list",
+    "TrustList", "TrustedKey", "Revocation", "sign_trust_list", "StatusRoot",
+    "ListKey", "StatusList", "StatusState",
     "Status", "VerificationResult", "VerifyWarning", "verify",
 ]
