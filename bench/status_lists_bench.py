@@ -146,7 +146,7 @@ def whole_state(args) -> None:
         ("delta, 1 day", f"{len(delta1):,} B"),
         ("delta, 7 days", f"{len(delta7):,} B"),
         ("Python build_snapshot (zlib 9)", f"{t_build:.2f} s"),
-        ("Python digests + directory + root", f"{t_root:.2f} s"),
+        ("Python digests + directory + root", f"{t_root * 1000:.0f} ms"),
         ("Python build_delta, 1 day", f"{t_delta:.2f} s"),
         ("Python parse_snapshot (inflate, SHA-256, root)", f"{t_parse:.2f} s"),
         ("Python apply_delta, 1 day (best of 3)", f"{t_apply * 1000:.0f} ms"),
@@ -267,10 +267,10 @@ def qr_sizes(args) -> None:
     for label, texts in cases.items():
         lengths = [len(t) for t in texts]
         versions = [qr_version(t) for t in texts]
-        fits = sum(v <= 9 for v in versions) / len(versions) * 100
+        fits = sum(v <= 9 for v in versions)
         print(f"   {label:<42} {statistics.median(lengths):>8.0f} / {percentile(lengths, 95)} / "
               f"{max(lengths):<6} {statistics.median(versions):>12.0f} / {percentile(versions, 95)} / "
-              f"{max(versions):<6} {fits:5.1f} %")
+              f"{max(versions):<6} {fits:,}/{len(versions):,}")
     assert all(t.startswith(digits.HEADER_V2) for t in cases["version 2, index < 2^16"])
 
 

@@ -148,8 +148,8 @@ STATUS_VERDICTS = """async ({doc}) => {
 
 
 def test_every_status_vector_in_chromium(vector_page):
-    """Snapshots and deltas: the same verdicts, roots and lookups in Chromium's WebCrypto and
-    DecompressionStream (which, unlike Node 20's, refuses bytes after a zlib stream itself)."""
+    """Snapshots and deltas: the same verdicts, roots and lookups with Chromium's WebCrypto and
+    DecompressionStream as with Python's hashlib and zlib."""
     got = vector_page.evaluate(STATUS_VERDICTS, {"doc": DOC})
     status = DOC["status_vectors"]
     for name, vector in status["snapshots"].items():

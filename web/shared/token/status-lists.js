@@ -147,13 +147,26 @@ async function inflateOnce(data, limit) {
   return out;
 }
 
+// zlib("") followed by one byte: does this engine's DecompressionStream refuse bytes after the
+// stream itself (Chromium), or ignore them (Node 20)? Asked once.
+const JUNK_PROBE = Uint8Array.of(0x78, 0xda, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00);
+let refusesTrailingBytes = null;
+
+async function engineRefusesTrailingBytes() {
+  if (refusesTrailingBytes === null) {
+    refusesTrailingBytes = inflateOnce(JUNK_PROBE, 16).then(() => false, () => true);
+  }
+  return refusesTrailingBytes;
+}
+
 /**
  * zlib (RFC 1950) data inflated to at most `limit` bytes, the stream complete and nothing after
- * it. Some engines' DecompressionStream (Node 20) ignore bytes after the stream, so the data less
- * its last byte must be an incomplete stream: that holds exactly when the stream ends at the end.
+ * it. Where DecompressionStream ignores bytes after the stream (Node 20), the data less its last
+ * byte must be an incomplete stream: that holds exactly when the stream ends at the end.
  */
 export async function inflate(data, limit) {
   const out = await inflateOnce(data, limit);
+  if (await engineRefusesTrailingBytes()) return out;
   let complete = true;
   try {
     await inflateOnce(data.subarray(0, data.length - 1), limit);
