@@ -28,7 +28,8 @@ import re
 import struct
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from .errors import StatusListError
@@ -131,7 +132,6 @@ class StatusState:
     """Every list a trust list's status root covers. Absent list or a bit past a list's
     length: not revoked (a member enrolled after the list was built is never refused)."""
     lists: Mapping[ListKey, StatusList]
-    _root: list = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self):
         if len(self.lists) > MAX_LISTS:
@@ -144,11 +144,9 @@ class StatusState:
         return b"".join(key.to_bytes() + _U32.pack(s.length) + s.digest()
                         for key, s in self.lists.items())
 
-    @property
+    @cached_property
     def root(self) -> bytes:
-        if not self._root:
-            self._root.append(hashlib.sha256(self.directory()).digest())
-        return self._root[0]
+        return hashlib.sha256(self.directory()).digest()
 
     def is_revoked(self, key: ListKey, position: int) -> bool:
         found = self.lists.get(key)
@@ -176,6 +174,12 @@ def build_snapshot(state: StatusState) -> bytes:
 def parse_snapshot(data: bytes, *, expected_root: bytes) -> StatusState:
     """The state in a snapshot, if its root is ``expected_root`` (from the signed trust list).
     Raises StatusListError."""
+    return _checked(read_snapshot(data), expected_root)
+
+
+def read_snapshot(data: bytes) -> StatusState:
+    """The state in a snapshot, its root not yet checked: only for tests and tools; a verifier
+    calls :func:`parse_snapshot`."""
     try:
         if len(data) > MAX_SNAPSHOT_BYTES:
             raise StatusListError("snapshot too large")
@@ -202,7 +206,7 @@ def parse_snapshot(data: bytes, *, expected_root: bytes) -> StatusState:
                 raise StatusListError("a list inflates to the wrong size")
             lists[ListKey.from_bytes(raw_key)] = StatusList(length, bits)
         reader.end()
-        return _checked(StatusState(lists), expected_root)
+        return StatusState(lists)
     except StatusListError:
         raise
     except (ValueError, struct.error, zlib.error) as exc:
@@ -238,6 +242,12 @@ def build_delta(old: StatusState, new: StatusState) -> bytes:
 def apply_delta(state: StatusState, data: bytes, *, expected_root: bytes) -> StatusState:
     """``state`` with the delta applied, if the result's root is ``expected_root`` (from the
     signed trust list); the caller then refetches a snapshot. Raises StatusListError."""
+    return _checked(read_delta(state, data), expected_root)
+
+
+def read_delta(state: StatusState, data: bytes) -> StatusState:
+    """``state`` with the delta applied, the result's root not yet checked: only for tests and
+    tools; a verifier calls :func:`apply_delta`."""
     try:
         if len(data) > MAX_DELTA_BYTES:
             raise StatusListError("delta too large")
@@ -273,7 +283,7 @@ def apply_delta(state: StatusState, data: bytes, *, expected_root: bytes) -> Sta
                 bits[position >> 3] ^= 1 << (position & 7)
             lists[key] = StatusList(length, bytes(bits))
         reader.end()
-        return _checked(StatusState(lists), expected_root)
+        return StatusState(lists)
     except StatusListError:
         raise
     except (ValueError, struct.error, zlib.error) as exc:
