@@ -5,7 +5,10 @@ The pipeline is a stack of reversible layers, composed by :func:`issue` and
 
     claims  <->  CBOR map        (claims.py)
     CBOR    <->  COSE_Sign1      (cose.py)
-    bytes   <->  digits + header (digits.py)
+    bytes   <->  digits + header (digits.py: 8801 version 1, 8802 version 2)
+
+Revocation data: the trust list (trust_list.py: keys, rid entries for version 1, the status
+root) and the status lists it vouches for (status_lists.py: version 2).
 
 Nothing here imports Flask or SQLAlchemy; keys and ``now`` are passed in.
 """
