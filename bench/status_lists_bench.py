@@ -8,7 +8,8 @@ lists per insurer in 2^20-index shards, card lists per 30-day expiry block):
 
   A) one 2^20-index shard with 0.3 % of its bits set: raw, zlib 9, a day's delta
   B) the whole state: snapshot bytes, a 1-day and a 7-day delta, Python build / parse / apply /
-     lookup, Node parseSnapshot / applyDelta / isRevoked and verify() of a version-2 token
+     lookup; Node and headless Chromium (the JS twin loaded from a live server, as the clinic
+     page loads it): parseSnapshot / applyDelta / isRevoked and verify() of a version-2 token
   C) the QR: version-1 against version-2 texts for the token bench's population (segno, level M)
 
 Prints tables; nothing is asserted. Times vary ±30 % on a shared machine.
@@ -152,30 +153,23 @@ def whole_state(args) -> None:
         ("Python apply_delta, 1 day (best of 3)", f"{t_apply * 1000:.0f} ms"),
         ("Python is_revoked", f"{lookup_us:.2f} µs"),
     ]
-    rows += node_rows(state, snapshot, delta1, day1, probes)
+    meta = js_meta(state, day1, probes)
+    rows += js_rows("Node", run_node(meta, snapshot, delta1))
+    rows += js_rows("Chromium", run_chromium(meta, snapshot, delta1))
     width = max(len(r[0]) for r in rows)
     for name, value in rows:
         print(f"   {name:<{width}}  {value:>14}")
 
 
-NODE_SCRIPT = r"""
-import { readFileSync } from 'node:fs';
-const sl = await import(process.argv[2]);
-const { verify } = await import(process.argv[3]);
-const { parseTrustList } = await import(process.argv[4]);
-const dir = process.argv[5];
-const meta = JSON.parse(readFileSync(`${dir}/meta.json`, 'utf8'));
-const snapshot = new Uint8Array(readFileSync(`${dir}/snapshot`));
-const delta = new Uint8Array(readFileSync(`${dir}/delta`));
+JS_BODY = """
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let t = performance.now();
 const state = await sl.parseSnapshot(snapshot, meta.root);
 const parseMs = performance.now() - t;
 const applies = [];
-let next;
 for (let i = 0; i < 5; i++) {
   t = performance.now();
-  next = await sl.applyDelta(state, delta, meta.next_root);
+  await sl.applyDelta(state, delta, meta.next_root);
   applies.push(performance.now() - t);
 }
 const probes = meta.probes.map(([kind, group, shard, position]) => [sl.listKey(kind, group, shard), position]);
@@ -191,15 +185,43 @@ for (let i = 0; i < 1000; i++) {
   status = (await verify(meta.token, list, { now: meta.now, status: state })).status;
   times.push(performance.now() - t);
 }
-console.log(JSON.stringify({ parseMs, applyMs: median(applies), lookupNs, verifyMs: median(times),
-  status, expectedRevoked: meta.expected_revoked, hits }));
+const measured = { parseMs, applyMs: median(applies), lookupNs, verifyMs: median(times), status, hits };
 """
 
+NODE_SCRIPT = """
+import { readFileSync } from 'node:fs';
+const sl = await import(process.argv[2]);
+const { verify } = await import(process.argv[3]);
+const { parseTrustList } = await import(process.argv[4]);
+const dir = process.argv[5];
+const meta = JSON.parse(readFileSync(`${dir}/meta.json`, 'utf8'));
+const snapshot = new Uint8Array(readFileSync(`${dir}/snapshot`));
+const delta = new Uint8Array(readFileSync(`${dir}/delta`));
+""" + JS_BODY + """
+console.log(JSON.stringify(measured));
+"""
 
-def node_rows(state, snapshot, delta, next_state, probes) -> list:
+CHROMIUM_RUN = """async ({meta}) => {
+  const sl = await import('/shared/token/status-lists.js');
+  const { verify } = await import('/shared/verifier.js');
+  const { parseTrustList } = await import('/shared/trust-list.js');
+  const snapshot = new Uint8Array(await (await fetch('/__status-bench__/snapshot')).arrayBuffer());
+  const delta = new Uint8Array(await (await fetch('/__status-bench__/delta')).arrayBuffer());
+""" + JS_BODY + """
+  return measured;
+}"""
+
+PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8">
+<script type="importmap">{"imports": {"cborg": "/vendor/cborg/cborg.js"}}</script>
+<title>status bench</title></head><body></body></html>"""
+
+
+def js_meta(state, next_state, probes) -> dict:
+    """A version-2 token whose bit is set, a trust list with the state's root, the probes."""
+    from datetime import date
+
     from server.token_core import Claims, DocumentKind, Relationship, Sex, TrustedKey, TrustList
     from server.token_core.trust_list import StatusRoot
-    from datetime import date
     private = ec.derive_private_key(int.from_bytes(hashlib.sha256(b"bench").digest(), "big") % 2**255,
                                     ec.SECP256R1())
     key = signing_key(private)
@@ -217,23 +239,75 @@ def node_rows(state, snapshot, delta, next_state, probes) -> list:
                                        insurers=frozenset([claims.insurer_number]),
                                        signs_from=now - 86_400, signs_until=None),),
                       revocations={}, status=StatusRoot(1, state.root, "status/"))
+    return {"root": state.root.hex(), "next_root": next_state.root.hex(), "now": now,
+            "probes": [[*k, p] for k, p in probes[:20_000]], "token": issue(claims, key),
+            "trust_list": trust.to_json()}
+
+
+def run_node(meta, snapshot, delta) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "snapshot").write_bytes(snapshot)
         Path(tmp, "delta").write_bytes(delta)
-        Path(tmp, "meta.json").write_text(json.dumps({
-            "root": state.root.hex(), "next_root": next_state.root.hex(), "now": now,
-            "probes": [[*k, p] for k, p in probes[:20_000]], "token": issue(claims, key),
-            "trust_list": trust.to_json(), "expected_revoked": True}))
+        Path(tmp, "meta.json").write_text(json.dumps(meta))
         Path(tmp, "run.mjs").write_text(NODE_SCRIPT)
         out = subprocess.run(["node", str(Path(tmp, "run.mjs")), STATUS_JS.as_uri(),
                               VERIFIER_JS.as_uri(), TRUST_JS.as_uri(), tmp],
                              capture_output=True, text=True, check=True)
-    r = json.loads(out.stdout)
+    return json.loads(out.stdout)
+
+
+def run_chromium(meta, snapshot, delta) -> dict | None:
+    """The JS twin in headless Chromium, its modules from a live server (as bench.js_verify_bench)."""
+    import logging
+    import shutil
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    from bench.js_verify_bench import _free_port
+    from server import create_app
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        return None
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="status-bench-") as tmp:
+        port = _free_port()
+        url = f"http://localhost:{port}"
+        app = create_app({"TESTING": True, "INSTANCE_PATH": Path(tmp) / "instance", "PUBLIC_URL": url})
+        for name in ("werkzeug", "shikaku", "shikaku.request"):     # no request log in the table
+            logging.getLogger(name).setLevel(logging.ERROR)
+        server = make_server("127.0.0.1", port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=executable, headless=True)
+                try:
+                    page = browser.new_page()
+                    page.route(f"{url}/__status-bench__/page", lambda route: route.fulfill(
+                        status=200, content_type="text/html; charset=utf-8", body=PAGE))
+                    for name, body in (("snapshot", snapshot), ("delta", delta)):
+                        page.route(f"{url}/__status-bench__/{name}", lambda route, request, body=body:
+                                   route.fulfill(status=200, body=body,
+                                                 content_type="application/octet-stream"))
+                    page.goto(f"{url}/__status-bench__/page")
+                    return page.evaluate(CHROMIUM_RUN, {"meta": meta})
+                finally:
+                    browser.close()
+        finally:
+            server.shutdown()
+            thread.join(5)
+
+
+def js_rows(engine: str, r: dict | None) -> list:
+    if r is None:
+        return [(f"{engine}", "not run")]
     assert r["status"] == "revoked", r
-    return [("Node parseSnapshot (inflate, SHA-256, root)", f"{r['parseMs'] / 1000:.2f} s"),
-            ("Node applyDelta, 1 day (median of 5)", f"{r['applyMs']:.0f} ms"),
-            ("Node isRevoked", f"{r['lookupNs']:.0f} ns"),
-            ("Node verify(), v2 token, revoked bit (median)", f"{r['verifyMs']:.3f} ms")]
+    return [(f"{engine} parseSnapshot (inflate, SHA-256, root)", f"{r['parseMs'] / 1000:.2f} s"),
+            (f"{engine} applyDelta, 1 day (median of 5)", f"{r['applyMs']:.0f} ms"),
+            (f"{engine} isRevoked", f"{r['lookupNs']:.0f} ns"),
+            (f"{engine} verify(), v2 token, revoked bit (median)", f"{r['verifyMs']:.3f} ms")]
 
 
 def _node_version() -> str:
