@@ -270,12 +270,12 @@ def run_chromium(meta, snapshot, delta) -> dict | None:
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         return None
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="status-bench-") as tmp:
         port = _free_port()
         url = f"http://localhost:{port}"
         app = create_app({"TESTING": True, "INSTANCE_PATH": Path(tmp) / "instance", "PUBLIC_URL": url})
-        for name in ("werkzeug", "shikaku", "shikaku.request"):     # no request log in the table
+        for name in ("werkzeug", "alembic", "shikaku"):     # no server log in the table
             logging.getLogger(name).setLevel(logging.ERROR)
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
