@@ -212,3 +212,13 @@ def test_relabelling_never_changes_the_verdict_to_valid(make_claims, signing_key
         assert verify(token, trust_list(), now=now, status=None).status in (
             Status.VALID, Status.STATUS_UNAVAILABLE)
         assert verify(other, trust_list(), now=now).status is Status.MALFORMED
+
+
+def test_claims_of_reads_both_versions(make_claims, signing_key):
+    from server.token_core.errors import TokenError
+    from server.token_core.issue import claims_of
+    for claims in (make_claims(), make_claims(revocation_id=None, status_index=2**32 - 1)):
+        token = issue(claims, signing_key)
+        assert claims_of(token) == claims
+        with pytest.raises(TokenError):
+            claims_of(("8801" if claims.version == 2 else "8802") + token[4:])
