@@ -7,6 +7,7 @@ Regenerate it with ``.venv/bin/python tests/vectors/make_vectors.py``.
 """
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import sys
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from server.token_core.errors import TrustListError
+from server.token_core import status_lists as sl
+from server.token_core.errors import StatusListError, TrustListError
+from server.token_core.status_lists import ListKey
 from server.token_core.trust_list import TrustList, verify_signed_json
 from server.token_core.verify import DEFAULT_SKEW, Status, VerifyWarning, verify
 
@@ -24,6 +27,9 @@ DOC = json.loads((HERE / "vectors.json").read_text(encoding="utf-8"))
 VECTORS = {vector["name"]: vector for vector in DOC["vectors"]}
 LIST_VECTORS = {vector["name"]: vector for vector in DOC["trust_list_vectors"]}
 ACCEPTED = {v["trust_list"] for v in LIST_VECTORS.values() if v["expected"] == "accepted"}
+STATUS = DOC["status_vectors"]
+SNAPSHOTS = STATUS["snapshots"]
+DELTAS = {vector["name"]: vector for vector in STATUS["deltas"]}
 
 
 @cache
@@ -31,12 +37,23 @@ def trust_list(name: str) -> TrustList:
     return TrustList.from_signed(DOC["trust_lists"][name], DOC["anchor"])
 
 
+@cache
+def status_state(name: str) -> sl.StatusState:
+    """An accepted snapshot, read against its own root (a vector may pair it with a trust list
+    whose root differs: that is what status_unavailable is for)."""
+    vector = SNAPSHOTS[name]
+    return sl.parse_snapshot(base64.b64decode(vector["data"]),
+                             expected_root=bytes.fromhex(vector["root"]))
+
+
 @pytest.mark.parametrize("name", VECTORS)
 def test_vector(name):
     vector = VECTORS[name]
     expected = vector["expected"]
     skew = {"skew": vector["skew"]} if "skew" in vector else {}
-    result = verify(vector["token"], trust_list(vector["trust_list"]), now=vector["now"], **skew)
+    state = status_state(vector["status"]) if "status" in vector else None
+    result = verify(vector["token"], trust_list(vector["trust_list"]), now=vector["now"],
+                    status=state, **skew)
     assert result.status.value == expected["status"], result.detail
     assert sorted(w.value for w in result.warnings) == sorted(expected["warnings"])
     assert (result.claims.to_json() if result.claims else None) == expected["claims"]
@@ -53,6 +70,49 @@ def test_trust_list_vector(name):
     else:
         with pytest.raises(TrustListError):
             TrustList.from_signed(text, DOC["anchor"])
+
+
+def _lookups(state: sl.StatusState, probes) -> list:
+    return [[*probe[:4], state.is_revoked(ListKey(*probe[:3]), probe[3])] for probe in probes]
+
+
+@pytest.mark.parametrize("name", SNAPSHOTS)
+def test_snapshot_vector(name):
+    vector = SNAPSHOTS[name]
+    data, root = base64.b64decode(vector["data"]), bytes.fromhex(vector["root"])
+    if vector["expected"] == "rejected":
+        with pytest.raises(StatusListError):
+            sl.parse_snapshot(data, expected_root=root)
+        return
+    state = sl.parse_snapshot(data, expected_root=root)
+    assert state.directory().hex() == vector["directory"]
+    assert state.root == root
+    assert _lookups(state, vector["lookups"]) == vector["lookups"]
+    assert any(lookup[4] for lookup in vector["lookups"]) or not state.lists
+    assert sl.build_snapshot(state) == data, "build_snapshot is deterministic"
+
+
+@pytest.mark.parametrize("name", DELTAS)
+def test_delta_vector(name):
+    vector = DELTAS[name]
+    data, root = base64.b64decode(vector["data"]), bytes.fromhex(vector["root"])
+    base = status_state(vector["base"])
+    if vector["expected"] == "rejected":
+        with pytest.raises(StatusListError):
+            sl.apply_delta(base, data, expected_root=root)
+        return
+    state = sl.apply_delta(base, data, expected_root=root)
+    assert state.root == root == status_state(vector["result"]).root
+    assert _lookups(state, vector["lookups"]) == vector["lookups"]
+    assert sl.build_delta(base, status_state(vector["result"])) == data
+
+
+def test_status_limits_and_empty_root_are_the_core_s():
+    assert STATUS["empty_root"] == sl.EMPTY_ROOT.hex()
+    assert STATUS["limits"] == {
+        "max_list_bits": sl.MAX_LIST_BITS, "max_lists": sl.MAX_LISTS,
+        "max_state_bytes": sl.MAX_STATE_BYTES, "max_snapshot_bytes": sl.MAX_SNAPSHOT_BYTES,
+        "max_delta_bytes": sl.MAX_DELTA_BYTES, "card_block_seconds": sl.CARD_BLOCK_SECONDS}
 
 
 def test_the_forbidden_text_table_is_the_core_s():

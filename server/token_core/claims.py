@@ -16,9 +16,15 @@ Keys (see docs/token-format.md for the table):
 12 kind            書類の種別   1 phone notice, 2 資格確認書
 13 issued_at       発行日時     seconds since the epoch
 14 expires_at      有効期限     seconds since the epoch
-15 revocation_id   失効ID       8-byte keyed hash of the member (only the server can compute it)
+15 revocation_id   失効ID       8-byte keyed hash of the member (only the server can compute it);
+                                version 1 only (required there, forbidden in version 2)
 16 limit_category  限度額適用区分 text code, e.g. "A03"; present only with the member's consent
 17 (reserved)      holder key   a later device-binding claim; verifiers ignore unknown keys
+18 status_index    失効リスト番号 uint < 2^32: the token's bit in a status list; version 2 only
+                                (required there; in version 1 an unknown claim like any other)
+
+The format version (the digits header, 8801 or 8802) selects which of claims 15 and 18 the map
+must carry; ``Claims.version`` says which a claims object is.
 
 Unknown keys are kept and ignored (must-ignore), so a claim can be added without a
 version break; a claim that must not be ignored would go in the COSE ``crit`` header.
@@ -120,10 +126,19 @@ class Key(enum.IntEnum):
     EXPIRES_AT = 14
     REVOCATION_ID = 15
     LIMIT_CATEGORY = 16
+    STATUS_INDEX = 18
 
 
-KNOWN_KEYS = frozenset(int(k) for k in Key)
-REQUIRED = KNOWN_KEYS - {Key.SYMBOL, Key.BRANCH, Key.LIMIT_CATEGORY}
+#: Claim keys each format version defines; any other integer key is an unknown claim.
+#: Version 2 defines 15 too, as forbidden: a v2 map holding it is malformed.
+KNOWN_KEYS_BY_VERSION = {1: frozenset(range(1, 17)), 2: frozenset(range(1, 17)) | {18}}
+KNOWN_KEYS = KNOWN_KEYS_BY_VERSION[1]
+_OPTIONAL = {Key.SYMBOL, Key.BRANCH, Key.LIMIT_CATEGORY}
+REQUIRED_BY_VERSION = {1: KNOWN_KEYS_BY_VERSION[1] - _OPTIONAL,
+                       2: KNOWN_KEYS_BY_VERSION[2] - _OPTIONAL - {Key.REVOCATION_ID}}
+REQUIRED = REQUIRED_BY_VERSION[1]
+#: Status indexes are below 2^32 (docs/token-format.md, "Status lists").
+MAX_STATUS_INDEX = 2**32 - 1
 
 _RELATIONSHIPS = frozenset(Relationship)
 _SEXES = frozenset(Sex)
@@ -146,9 +161,15 @@ class Claims:
     kind: DocumentKind
     issued_at: int               # seconds since the epoch
     expires_at: int
-    revocation_id: bytes
+    revocation_id: bytes | None = None  # 失効ID: version 1 tokens
     limit_category: str | None = None   # 限度額適用区分 (consent only)
+    status_index: int | None = None     # 失効リスト番号: version 2 tokens
     extensions: dict = field(default_factory=dict, hash=False, repr=False)
+
+    @property
+    def version(self) -> int:
+        """The token format version these claims are issued in: 2 with a status index, else 1."""
+        return 1 if self.status_index is None else 2
 
     def __post_init__(self):
         _check(_INSURER_NUMBER.fullmatch(self.insurer_number or ""), "insurer_number",
@@ -169,11 +190,19 @@ class Claims:
             value = getattr(self, name)
             _check(type(value) is int and 0 <= value < 2**32, name, "seconds since the epoch")
         _check(self.expires_at > self.issued_at, "expires_at", "after issued_at")
-        _check(isinstance(self.revocation_id, bytes) and len(self.revocation_id) == REVOCATION_ID_BYTES,
-               "revocation_id", f"{REVOCATION_ID_BYTES} bytes")
+        if self.status_index is None:
+            _check(isinstance(self.revocation_id, bytes)
+                   and len(self.revocation_id) == REVOCATION_ID_BYTES,
+                   "revocation_id", f"{REVOCATION_ID_BYTES} bytes (version 1)")
+        else:
+            _check(type(self.status_index) is int and 0 <= self.status_index <= MAX_STATUS_INDEX,
+                   "status_index", "an integer 0 - 2^32 - 1")
+            _check(self.revocation_id is None, "revocation_id",
+                   "absent with a status index (version 2)")
         _check(self.limit_category is None or self.limit_category in LIMIT_CATEGORIES,
                "limit_category", "a known 限度額区分 code")
-        _check(all(_is_cbor_int(k) and k not in KNOWN_KEYS for k in self.extensions),
+        known = KNOWN_KEYS_BY_VERSION[self.version]
+        _check(all(_is_cbor_int(k) and k not in known for k in self.extensions),
                "extensions", "unknown integer keys only")
         _check(all(_plain(v, 0) for v in self.extensions.values()), "extensions",
                "plain CBOR: integers, text, bytes, booleans, null, arrays and maps; no tags or floats")
@@ -193,8 +222,11 @@ class Claims:
             Key.KIND: int(self.kind),
             Key.ISSUED_AT: self.issued_at,
             Key.EXPIRES_AT: self.expires_at,
-            Key.REVOCATION_ID: self.revocation_id,
         }
+        if self.status_index is None:
+            m[Key.REVOCATION_ID] = self.revocation_id
+        else:
+            m[Key.STATUS_INDEX] = self.status_index
         if self.symbol:
             m[Key.SYMBOL] = _compact(self.symbol)
         if self.branch:
@@ -207,12 +239,18 @@ class Claims:
 
     # -- CBOR map -> claims -------------------------------------------------
     @classmethod
-    def from_map(cls, m) -> "Claims":
+    def from_map(cls, m, version: int = 1) -> "Claims":
+        """The claims of a format-``version`` token (the digits header says which)."""
         if not isinstance(m, Mapping) or not all(_is_cbor_int(k) for k in m):
             raise ClaimsError("claims must be a map with integer keys")
-        missing = REQUIRED - set(m)
+        if version not in KNOWN_KEYS_BY_VERSION:
+            raise ClaimsError(f"unknown format version {version}")
+        missing = REQUIRED_BY_VERSION[version] - set(m)
         if missing:
             raise ClaimsError(f"missing claims {sorted(int(k) for k in missing)}")
+        if version == 2 and Key.REVOCATION_ID in m:
+            raise ClaimsError("claim 15 (revocation_id) is not allowed in version 2")
+        known = KNOWN_KEYS_BY_VERSION[version]
         insurer = _uint(m, Key.INSURER_NUMBER, 99_999_999)
         try:
             return cls(
@@ -230,9 +268,11 @@ class Claims:
                 kind=DocumentKind(_uint(m, Key.KIND, 2)),
                 issued_at=_uint(m, Key.ISSUED_AT, 2**32 - 1),
                 expires_at=_uint(m, Key.EXPIRES_AT, 2**32 - 1),
-                revocation_id=_bytes(m, Key.REVOCATION_ID),
+                revocation_id=_bytes(m, Key.REVOCATION_ID) if version == 1 else None,
                 limit_category=_text(m, Key.LIMIT_CATEGORY) if Key.LIMIT_CATEGORY in m else None,
-                extensions={k: v for k, v in m.items() if k not in KNOWN_KEYS},
+                status_index=(_uint(m, Key.STATUS_INDEX, MAX_STATUS_INDEX) if version == 2
+                              else None),
+                extensions={k: v for k, v in m.items() if k not in known},
             )
         except ValueError as exc:  # an enum outside its range
             raise ClaimsError(str(exc)) from exc
@@ -247,7 +287,8 @@ class Claims:
             "acquired_on": self.acquired_on.isoformat(), "copay_ratio": self.copay_ratio,
             "copay_from": self.copay_from.isoformat(), "kind": int(self.kind),
             "issued_at": self.issued_at, "expires_at": self.expires_at,
-            "revocation_id": self.revocation_id.hex(), "limit_category": self.limit_category,
+            "revocation_id": None if self.revocation_id is None else self.revocation_id.hex(),
+            "limit_category": self.limit_category, "status_index": self.status_index,
         }
 
 

@@ -11,8 +11,14 @@ any keyboard layout.
 """
 from .errors import DigitsError, InputTooLarge
 
-#: "88" identifies Shikaku Pass, "01" the format version.
+#: "88" identifies Shikaku Pass, the next two digits the format version: "8801" (claim 15, the
+#: revocation id) and "8802" (claim 18, the status index). The header is not signed; the two
+#: versions' claims are disjoint (v1 requires claim 15, v2 forbids it), so relabelling a token
+#: never makes it valid under the other version.
 HEADER = "8801"
+HEADER_V2 = "8802"
+HEADERS = {HEADER: 1, HEADER_V2: 2}
+VERSIONS = {version: header for header, version in HEADERS.items()}
 #: No version-10 QR holds more than 513 digits; anything far beyond that is refused unread.
 MAX_INPUT_CHARS = 2000
 
@@ -33,16 +39,22 @@ def normalise(text: str) -> str:
     return text.translate(_NORMALISE)
 
 
-def encode(data: bytes) -> str:
+def encode(data: bytes, version: int = 1) -> str:
     if not data:
         raise ValueError("nothing to encode")
-    return HEADER + str(int.from_bytes(data, "big")).zfill(digit_count(len(data)))
+    return VERSIONS[version] + str(int.from_bytes(data, "big")).zfill(digit_count(len(data)))
 
 
 def decode(text: str) -> bytes:
-    """Normalise, check the header, and return the bytes. Raises DigitsError."""
+    """Normalise, check the header (either version), and return the bytes. Raises DigitsError."""
+    return decode_versioned(text)[1]
+
+
+def decode_versioned(text: str) -> tuple[int, bytes]:
+    """Normalise, check the header, and return (format version, bytes). Raises DigitsError."""
     digits = normalise(text)
-    if not digits.startswith(HEADER):
+    version = HEADERS.get(digits[:len(HEADER)])
+    if version is None:
         raise DigitsError("not a Shikaku Pass code (header)")
     body = digits[len(HEADER):]
     if not body or not body.isascii() or not body.isdigit():
@@ -53,7 +65,7 @@ def decode(text: str) -> bytes:
     value = int(body)
     if value >= 256**n_bytes:
         raise DigitsError(f"value too large for {len(body)} digits")
-    return value.to_bytes(n_bytes, "big")
+    return version, value.to_bytes(n_bytes, "big")
 
 
 def _byte_count(n_digits: int) -> int | None:

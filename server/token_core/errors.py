@@ -27,3 +27,8 @@ class SignatureError(TokenError):
 
 class TrustListError(TokenError):
     """The trust list is malformed or its signature does not verify with the pinned anchor."""
+
+
+class StatusListError(TokenError):
+    """A status-list snapshot or delta is malformed, beyond its bounds, or its root is not the
+    signed one."""

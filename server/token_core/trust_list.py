@@ -8,7 +8,11 @@ signature, ASCII(protected "." payload))``. The payload is UTF-8 JSON::
      "insurers": {"33120015": "全国健康保険協会 東京支部"},
      "keys": [{"kid": "...", "alg": "ES256", "kty": "EC", "crv": "P-256", "x": "...", "y": "...",
                "signs_from": 1789000000, "signs_until": null, "insurers": ["33120015"]}],
-     "revocations": [{"rid": "0011223344556677", "before": 1790000000}]}
+     "revocations": [{"rid": "0011223344556677", "before": 1790000000}],
+     "status": {"seq": 412, "root": "<64 hex digits>", "url": "status/"}}
+
+``status`` (optional) is the signed root of the status lists that version-2 tokens are checked
+against (status_lists.py); lists without it are version-1 lists as before.
 """
 from __future__ import annotations
 
@@ -61,6 +65,22 @@ class Revocation:
 
 
 @dataclass(frozen=True)
+class StatusRoot:
+    """The status lists a trust list vouches for: their root digest, a sequence number that
+    grows with every new root, and where the snapshot and the deltas are (relative to the list)."""
+    seq: int
+    root: bytes     # SHA-256 of the directory (status_lists.StatusState.root)
+    url: str
+
+    def to_json(self) -> dict:
+        return {"seq": self.seq, "root": self.root.hex(), "url": self.url}
+
+
+#: ``status.url``: a relative reference (no scheme, not "//host"), resolved against the list's URL.
+_RELATIVE_URL = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)(?!//)[!-~]{1,1000}")
+
+
+@dataclass(frozen=True)
 class TrustList:
     issued_at: int
     expires_at: int     # refresh due; a stale warning after this
@@ -68,6 +88,7 @@ class TrustList:
     insurers: dict      # insurer number -> 保険者名称
     keys: tuple[TrustedKey, ...]
     revocations: dict   # revocation id -> before
+    status: StatusRoot | None = None    # the status lists' signed root (version-2 tokens)
 
     def keys_for(self, kid: bytes) -> list[TrustedKey]:
         return [k for k in self.keys if k.kid == kid][:MAX_KEYS_PER_KID]
@@ -78,6 +99,7 @@ class TrustList:
             "grace": self.grace, "insurers": dict(sorted(self.insurers.items())),
             "keys": [k.to_json() for k in self.keys],
             "revocations": [Revocation(r, b).to_json() for r, b in sorted(self.revocations.items())],
+            **({"status": self.status.to_json()} if self.status is not None else {}),
         }
 
     @classmethod
@@ -99,7 +121,8 @@ class TrustList:
                 raise TrustListError("insurer names must be text")
             return cls(issued_at=_int(doc["iat"]), expires_at=_int(doc["exp"]),
                        grace=_int(doc["grace"]), insurers=dict(insurers), keys=keys,
-                       revocations=revocations)
+                       revocations=revocations,
+                       status=_status_root(doc["status"]) if "status" in doc else None)
         except TrustListError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -115,6 +138,17 @@ def _trusted_key(k: dict) -> TrustedKey:
     return TrustedKey(kid=kid_bytes(k["kid"]), public_key=public_key_from_jwk(k),
                       insurers=frozenset(_strs(k["insurers"])), signs_from=_int(k["signs_from"]),
                       signs_until=None if k["signs_until"] is None else _int(k["signs_until"]))
+
+
+def _status_root(value) -> StatusRoot:
+    value = _object(value, "status")
+    root = value["root"]
+    if type(root) is not str or not re.fullmatch(r"[0-9a-f]{64}", root):
+        raise TrustListError("status root: 64 lowercase hex digits expected")
+    url = _text(value["url"], "status url")
+    if not _RELATIVE_URL.fullmatch(url) or "\\" in url:
+        raise TrustListError("status url: a relative reference of 1-1000 printable ASCII characters")
+    return StatusRoot(seq=_int(value["seq"]), root=bytes.fromhex(root), url=url)
 
 
 def _object(value, what: str) -> dict:

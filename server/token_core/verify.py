@@ -11,7 +11,9 @@ first failure decides the status:
 5. the signature, with each key of that kid       -> bad_signature
 6. the claims map                                 -> malformed
 7. key scope: insurer and signing window          -> key_not_for_insurer
-8. revocation entry for an earlier issue time     -> revoked
+8. version 1: a revocation entry for an earlier issue time -> revoked
+   version 2: the token's bit in the status lists of the list's root -> revoked;
+              no lists for that root to look in                       -> status_unavailable
 9. issued in the future (beyond skew)             -> not_yet_valid
 10. past expiry (beyond skew)                     -> expired
 A result carries claims whenever the signature verified; only ``valid`` makes them trustworthy.
@@ -26,6 +28,7 @@ from . import cose, digits
 from .claims import Claims
 from .errors import ClaimsError, CoseError, DigitsError, InputTooLarge, SignatureError
 from .keys import kid_text
+from .status_lists import EMPTY_ROOT, StatusState
 from .trust_list import TrustList
 
 #: Default tolerance for clocks that disagree (device vs. server), in seconds.
@@ -42,6 +45,7 @@ class Status(str, enum.Enum):
     NOT_YET_VALID = "not_yet_valid"
     REVOKED = "revoked"
     TRUST_LIST_EXPIRED = "trust_list_expired"
+    STATUS_UNAVAILABLE = "status_unavailable"
 
 
 class VerifyWarning(str, enum.Enum):
@@ -75,11 +79,14 @@ class _Rejected(Exception):
         self.status, self.detail, self.extra = status, detail, extra or {}
 
 
-def verify(text, trust_list: TrustList, *, now: int, skew: int = DEFAULT_SKEW) -> VerificationResult:
-    """Verify a token's text against a trust list at ``now`` (seconds since the epoch)."""
+def verify(text, trust_list: TrustList, *, now: int, skew: int = DEFAULT_SKEW,
+           status: StatusState | None = None) -> VerificationResult:
+    """Verify a token's text against a trust list at ``now`` (seconds since the epoch).
+    ``status``: the status lists verified against the list's status root (parse_snapshot,
+    apply_delta), for version-2 tokens; None when there are none."""
     warnings = _warnings(trust_list, now, skew)
     try:
-        claims, kid = _check(text, trust_list, now, skew)
+        claims, kid = _check(text, trust_list, now, skew, status)
     except _Rejected as r:
         return VerificationResult(status=r.status, detail=r.detail, warnings=warnings, **r.extra)
     except Exception as exc:  # totality: a bug in a layer still yields a result
@@ -98,13 +105,14 @@ def _warnings(trust_list, now, skew) -> tuple[VerifyWarning, ...]:
     return tuple(found)
 
 
-def _check(text, trust_list: TrustList, now: int, skew: int):
+def _check(text, trust_list: TrustList, now: int, skew: int, status: StatusState | None):
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text[: digits.MAX_INPUT_CHARS + 1]).decode("utf-8", "replace")
     if not isinstance(text, str):
         raise _Rejected(Status.MALFORMED, "input is not text")
     try:
-        message = cose.parse(digits.decode(text))
+        version, data = digits.decode_versioned(text)
+        message = cose.parse(data)
     except (DigitsError, InputTooLarge, CoseError) as exc:
         raise _Rejected(Status.MALFORMED, str(exc)) from None
     kid = kid_text(message.kid)
@@ -118,7 +126,7 @@ def _check(text, trust_list: TrustList, now: int, skew: int):
     if key is None:
         raise _Rejected(Status.BAD_SIGNATURE, "signature does not verify", {"kid": kid})
     try:
-        claims = Claims.from_map(cose.loads_strict(message.payload))
+        claims = Claims.from_map(cose.loads_strict(message.payload), version)
     except (ClaimsError, CoseError) as exc:
         raise _Rejected(Status.MALFORMED, f"claims: {exc}", {"kid": kid}) from None
     extra = {"kid": kid, "claims": claims,
@@ -128,14 +136,33 @@ def _check(text, trust_list: TrustList, now: int, skew: int):
     if claims.issued_at + skew < key.signs_from or (
             key.signs_until is not None and claims.issued_at > key.signs_until + skew):
         raise _Rejected(Status.KEY_NOT_FOR_INSURER, "issued outside the key's signing period", extra)
-    before = trust_list.revocations.get(claims.revocation_id)
-    if before is not None and claims.issued_at < before:
-        raise _Rejected(Status.REVOKED, "revoked by the insurer", extra)
+    if version == 1:
+        before = trust_list.revocations.get(claims.revocation_id)
+        if before is not None and claims.issued_at < before:
+            raise _Rejected(Status.REVOKED, "revoked by the insurer", extra)
+    else:
+        _check_status(claims, trust_list, status, extra)
     if claims.issued_at > now + skew:
         raise _Rejected(Status.NOT_YET_VALID, "issued in the future", extra)
     if now > claims.expires_at + skew:
         raise _Rejected(Status.EXPIRED, "past expiry", extra)
     return claims, kid
+
+
+def _check_status(claims: Claims, trust_list: TrustList, status, extra) -> None:
+    """Step 8 for version 2: the token's bit, in the lists whose root the trust list signed. No
+    lists is the empty state, which is enough only when the signed root is the empty one."""
+    signed = trust_list.status
+    if signed is None:
+        raise _Rejected(Status.STATUS_UNAVAILABLE, "the trust list has no status lists: re-sync", extra)
+    state = status
+    if state is None and signed.root == EMPTY_ROOT:
+        return
+    if not isinstance(state, StatusState) or state.root != signed.root:
+        raise _Rejected(Status.STATUS_UNAVAILABLE,
+                        "no status lists for the trust list's root: re-sync", extra)
+    if state.is_token_revoked(claims):
+        raise _Rejected(Status.REVOKED, "revoked by the insurer (status list)", extra)
 
 
 def _verifying_key(message, candidates):

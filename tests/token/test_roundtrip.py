@@ -159,7 +159,7 @@ def test_values_of_256_to_the_n_or_more_are_rejected(n):
 
 
 @pytest.mark.parametrize("text", [
-    "", "8801", "8802123", "1234567", "8801 12a", "8801-123", "8801+123", "8801_123",
+    "", "8801", "8803123", "1234567", "8801 12a", "8801-123", "8801+123", "8801_123",
     "8801١٢٣",       # Arabic-Indic digits are digits to str.isdigit, not to us
     "8801²⁵⁵",       # superscripts likewise
     "HC1:6BFOXN",    # an EU DCC

@@ -14,8 +14,11 @@ described in README.md next to this file.
 """
 from __future__ import annotations
 
+import base64
 import json
+import struct
 import sys
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,10 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from server.token_core import cose, digits, keys  # noqa: E402
 from server.token_core.claims import (  # noqa: E402
     FORBIDDEN_TEXT_RANGES, Claims, DocumentKind, Relationship, Sex)
-from server.token_core.errors import TrustListError  # noqa: E402
+from server.token_core import status_lists as sl  # noqa: E402
+from server.token_core.errors import StatusListError, TrustListError  # noqa: E402
 from server.token_core.issue import issue  # noqa: E402
 from server.token_core.keys import SigningKey, b64url  # noqa: E402
-from server.token_core.trust_list import TrustedKey, TrustList, sign_trust_list  # noqa: E402
+from server.token_core.status_lists import ListKey, StatusList, StatusState  # noqa: E402
+from server.token_core.trust_list import (  # noqa: E402
+    StatusRoot, TrustedKey, TrustList, sign_trust_list)
 from server.token_core.verify import DEFAULT_SKEW, Status, VerifyWarning, verify  # noqa: E402
 
 OUT = Path(__file__).with_name("vectors.json")
@@ -154,6 +160,253 @@ def to_fullwidth(text: str) -> str:
     return text.translate({ord(str(i)): chr(ord("０") + i) for i in range(10)})
 
 
+# -- status lists (format version 2) ---------------------------------------------------------
+
+KENPO_N, KOKUHO_N = int(KENPO), int(KOKUHO)
+#: The expiry block of taro_card() (3 years) and of a block long past.
+CARD_BLOCK = (NOW + 3 * 365 * DAY) // sl.CARD_BLOCK_SECONDS
+OLD_BLOCK = CARD_BLOCK - 40
+M20 = sl.MAX_LIST_BITS
+
+
+def state(spec: dict) -> StatusState:
+    return StatusState({ListKey(*key): StatusList.from_positions(n, bits)
+                        for key, (n, bits) in spec.items()})
+
+
+#: Deterministic states: "main" is what the "status" trust list signs, "next" a day later
+#: (a phone bit cleared for reuse, lists grown, shrunk, added and dropped).
+STATES = {
+    "main": state({(1, KENPO_N, 0): (1000, [5, 7, 999]), (1, KENPO_N, 1): (M20, [0, M20 - 1]),
+                   (1, KOKUHO_N, 0): (13, [12]), (2, CARD_BLOCK, 0): (300, [42]),
+                   (2, OLD_BLOCK, 0): (50, [1])}),
+    "next": state({(1, KENPO_N, 0): (1200, [7, 999, 1100]), (1, KENPO_N, 1): (M20, [0, M20 - 1]),
+                   (1, KOKUHO_N, 0): (9, [3]), (2, CARD_BLOCK, 0): (300, [42, 43]),
+                   (2, CARD_BLOCK + 1, 0): (10, [0])}),
+    "empty": state({}),
+}
+#: Lookups checked on every accepted state: (kind, group, shard, position).
+PROBES = [(1, KENPO_N, 0, p) for p in (0, 5, 7, 999, 1000, 1100, 1199, 1200)] + [
+    (1, KENPO_N, 1, 0), (1, KENPO_N, 1, 1), (1, KENPO_N, 1, M20 - 1), (1, KENPO_N, 2, 0),
+    (1, KOKUHO_N, 0, 3), (1, KOKUHO_N, 0, 12), (2, CARD_BLOCK, 0, 42), (2, CARD_BLOCK, 0, 43),
+    (2, CARD_BLOCK, 0, 300), (2, CARD_BLOCK + 1, 0, 0), (2, OLD_BLOCK, 0, 1), (1, CARD_BLOCK, 0, 42),
+    (2, KENPO_N, 0, 5)]
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def lookups(st: StatusState) -> list:
+    return [[*probe, st.is_revoked(ListKey(*probe[:3]), probe[3])] for probe in PROBES]
+
+
+def naive_root(entries) -> bytes:
+    """The root of entries taken as given (key bytes, bit length, bits): what a verifier that
+    skipped a rule would compute, so that only the rule under test can refuse the vector."""
+    import hashlib
+    return hashlib.sha256(b"".join(key + struct.pack(">I", n) + hashlib.sha256(
+        struct.pack(">I", n) + bits).digest() for key, n, bits in entries)).digest()
+
+
+def raw_snapshot(entries, *, count=None, magic=sl.SNAPSHOT_MAGIC) -> bytes:
+    """entries: (key bytes, bit length, compressed bytes)."""
+    out = [magic, struct.pack(">I", len(entries) if count is None else count)]
+    for key, n, packed in entries:
+        out += [key, struct.pack(">I", n), struct.pack(">I", len(packed)), packed]
+    return b"".join(out)
+
+
+def varint(value: int) -> bytes:
+    return sl._varint(value)
+
+
+def raw_delta(base: bytes, entries, *, tail=b"", magic=sl.DELTA_MAGIC) -> bytes:
+    """entries: (key bytes, new length, payload bytes: varint count and gaps)."""
+    body = magic + base + struct.pack(">I", len(entries)) + b"".join(
+        key + struct.pack(">I", n) + payload for key, n, payload in entries) + tail
+    return zlib.compress(body, 9)
+
+
+def flips(*positions) -> bytes:
+    out, previous = [varint(len(positions))], -1
+    for p in positions:
+        out.append(varint(p - previous - 1))
+        previous = p
+    return b"".join(out)
+
+
+def status_vectors() -> dict:
+    main, nxt, empty = STATES["main"], STATES["next"], STATES["empty"]
+    snapshots = {name: {"description": description, "data": b64(sl.build_snapshot(STATES[name])),
+                        "root": STATES[name].root.hex(), "expected": "accepted",
+                        "directory": STATES[name].directory().hex(),
+                        "lookups": lookups(STATES[name])}
+                 for name, description in (
+                     ("main", "5 lists: phone lists of two insurers (one of them in two shards, "
+                              "one a full 2^20 bits, one of 13 bits), two card blocks"),
+                     ("next", "main a day later"),
+                     ("empty", "no lists (the root is SHA-256 of the empty directory)"))}
+    entries = [(k.to_bytes(), s.length, s.bits) for k, s in main.lists.items()]
+    packed = [(k, n, zlib.compress(bits, 9)) for k, n, bits in entries]
+
+    def bad(name, description, data, root):
+        snapshots[name] = {"description": description, "data": b64(data), "root": root.hex(),
+                           "expected": "rejected"}
+
+    bad("bad_magic", "magic SPS\\x02", raw_snapshot(packed, magic=b"SPS\x02"), main.root)
+    bad("root_mismatch", "main's lists against next's signed root", sl.build_snapshot(main),
+        nxt.root)
+    flipped = bytearray(entries[0][2])
+    flipped[0] ^= 1
+    bad("bit_flipped", "one bit of the first list flipped (the signed root is main's)",
+        raw_snapshot([(packed[0][0], packed[0][1], zlib.compress(bytes(flipped), 9)),
+                      *packed[1:]]), main.root)
+    swapped = [packed[1], packed[0], *packed[2:]]
+    bad("unsorted", "the first two lists swapped",
+        raw_snapshot(swapped), naive_root([entries[1], entries[0], *entries[2:]]))
+    bad("duplicate_key", "the first list twice", raw_snapshot([packed[0], *packed]),
+        naive_root([entries[0], *entries]))
+    zero_key = ListKey(1, KENPO_N, 3).to_bytes()
+    bad("zero_length", "a list of 0 bits", raw_snapshot([*packed, (zero_key, 0, zlib.compress(b"", 9))]),
+        naive_root([*entries, (zero_key, 0, b"")]))
+    big = bytes(M20 // 8 + 1)
+    bad("length_2_20_plus_1", "a list of 2^20 + 1 bits",
+        raw_snapshot([*packed, (zero_key, M20 + 1, zlib.compress(big, 9))]),
+        naive_root([*entries, (zero_key, M20 + 1, big)]))
+    kokuho = [i for i, e in enumerate(entries) if e[1] == 13][0]
+    padded = bytearray(entries[kokuho][2])
+    padded[1] |= 1 << 5          # bit 13 of a 13-bit list
+    with_padding = list(packed)
+    with_padding[kokuho] = (packed[kokuho][0], 13, zlib.compress(bytes(padded), 9))
+    entries_padding = list(entries)
+    entries_padding[kokuho] = (entries[kokuho][0], 13, bytes(padded))
+    bad("padding_bit_set", "a 13-bit list whose byte 1 has bit 5 (position 13) set",
+        raw_snapshot(with_padding), naive_root(entries_padding))
+    first_bits = entries[0][2]
+    bad("inflates_larger", "a 1000-bit list (125 bytes) that inflates to 126",
+        raw_snapshot([(packed[0][0], 1000, zlib.compress(first_bits + b"\x00", 9)), *packed[1:]]),
+        main.root)
+    bad("inflates_smaller", "a 1000-bit list that inflates to 124 bytes",
+        raw_snapshot([(packed[0][0], 1000, zlib.compress(first_bits[:124], 9)), *packed[1:]]),
+        main.root)
+    bad("zlib_trailing_byte", "a byte after a list's zlib stream (inside its length)",
+        raw_snapshot([(packed[0][0], 1000, packed[0][2] + b"\x00"), *packed[1:]]), main.root)
+    bad_adler = bytearray(packed[0][2])
+    bad_adler[-1] ^= 1
+    bad("zlib_bad_checksum", "a list's Adler-32 changed",
+        raw_snapshot([(packed[0][0], 1000, bytes(bad_adler)), *packed[1:]]), main.root)
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw_bits = raw.compress(first_bits) + raw.flush()
+    bad("raw_deflate", "a list as raw deflate, without the zlib header and checksum",
+        raw_snapshot([(packed[0][0], 1000, raw_bits), *packed[1:]]), main.root)
+    good = sl.build_snapshot(main)
+    bad("trailing_byte", "a byte after the last list", good + b"\x00", main.root)
+    bad("truncated", "the last byte missing", good[:-1], main.root)
+    bad("count_too_large", "count 6 with 5 lists", raw_snapshot(packed, count=6), main.root)
+    bad("kind_3", "a list key of kind 3",
+        raw_snapshot([*packed, (struct.pack(">BIH", 3, 1, 0), 1000, packed[0][2])]),
+        naive_root([*entries, (struct.pack(">BIH", 3, 1, 0), 1000, first_bits)]))
+    bad("shard_4096", "a list key with shard 4096 (indexes are below 2^32)",
+        raw_snapshot([*packed, (struct.pack(">BIH", 2, CARD_BLOCK + 9, 4096), 1000, packed[0][2])]),
+        naive_root([*entries, (struct.pack(">BIH", 2, CARD_BLOCK + 9, 4096), 1000, first_bits)]))
+    bad("count_65537", "count 65,537 (more than MAX_LISTS)", raw_snapshot([], count=65_537),
+        sl.EMPTY_ROOT)
+
+    deltas = []
+
+    def delta(name, description, base, data, root, expected, result=None):
+        vector = {"name": name, "description": description, "base": base, "data": b64(data),
+                  "root": root.hex(), "expected": expected}
+        if expected == "accepted":
+            applied = sl.apply_delta(STATES[base], data, expected_root=root)
+            vector["lookups"] = lookups(applied)
+            assert applied.root == STATES[result].root
+            vector["result"] = result
+        deltas.append(vector)
+
+    for name, a, b, what in (("main_to_next", "main", "next", "a bit cleared, a bit set, lists "
+                              "grown, shrunk, added and dropped"),
+                             ("next_to_main", "next", "main", "the way back"),
+                             ("main_to_main", "main", "main", "nothing changed (no entries)"),
+                             ("main_to_empty", "main", "empty", "every list dropped"),
+                             ("empty_to_main", "empty", "main", "every list added")):
+        delta(name, what, a, sl.build_delta(STATES[a], STATES[b]), STATES[b].root, "accepted", b)
+    forward = sl.build_delta(main, nxt)
+    delta("wrong_base", "main_to_next applied to next (its base root is main's)", "next",
+          forward, nxt.root, "rejected")
+    delta("root_mismatch", "main_to_next, but the signed root is main's", "main", forward,
+          main.root, "rejected")
+    kenpo0 = ListKey(1, KENPO_N, 0).to_bytes()
+    kokuho0 = ListKey(1, KOKUHO_N, 0).to_bytes()
+    old0 = ListKey(2, OLD_BLOCK, 0).to_bytes()
+    new0 = ListKey(1, KENPO_N, 2).to_bytes()
+    delta("extra_flip", "main_to_next with one more bit flipped in the first list", "main",
+          raw_delta(main.root, [(kenpo0, 1200, flips(5, 1100, 1101))]), nxt.root, "rejected")
+    delta("flip_past_length", "a bit at the new length", "main",
+          raw_delta(main.root, [(kenpo0, 1000, flips(1000))]), main.root, "rejected")
+    delta("drop_absent_list", "drops a list main does not have", "main",
+          raw_delta(main.root, [(new0, 0, flips())]), main.root, "rejected")
+    delta("drop_with_flips", "drops a list and flips a bit in it", "main",
+          raw_delta(main.root, [(old0, 0, flips(1))]), main.root, "rejected")
+    delta("unsorted", "entries out of key order", "main",
+          raw_delta(main.root, [(kokuho0, 13, flips(0)), (kenpo0, 1000, flips(0))]), main.root,
+          "rejected")
+    delta("duplicate_key", "one list twice", "main",
+          raw_delta(main.root, [(kenpo0, 1000, flips(0)), (kenpo0, 1000, flips(0))]), main.root,
+          "rejected")
+    delta("varint_not_shortest", "a flip count written as 0x81 0x00", "main",
+          raw_delta(main.root, [(kenpo0, 1000, b"\x81\x00" + varint(0))]), main.root, "rejected")
+    delta("varint_2_32", "a gap of 2^32", "main",
+          raw_delta(main.root, [(kenpo0, 1000, varint(1) + varint(2**32))]), main.root, "rejected")
+    delta("length_2_20_plus_1", "a new length of 2^20 + 1", "main",
+          raw_delta(main.root, [(new0, M20 + 1, flips(0))]), main.root, "rejected")
+    delta("more_flips_than_bits", "3 flips in a 2-bit list", "main",
+          raw_delta(main.root, [(new0, 2, varint(3) + b"\x00\x00\x00")]), main.root, "rejected")
+    delta("trailing_byte", "a byte after the last entry (inside the zlib data)", "main",
+          raw_delta(main.root, [], tail=b"\x00"), main.root, "rejected")
+    delta("zlib_trailing_byte", "a byte after the zlib stream", "main",
+          sl.build_delta(main, main) + b"\x00", main.root, "rejected")
+    delta("bad_magic", "magic SPD\\x02", "main",
+          raw_delta(main.root, [], magic=b"SPD\x02"), main.root, "rejected")
+    delta("not_zlib", "the delta's body without zlib", "main",
+          sl.DELTA_MAGIC + main.root + bytes(4), main.root, "rejected")
+    delta("inflates_past_limit", "zlib data inflating to 2^24 + 1 bytes (the limit is 2^24)",
+          "main", zlib.compress(sl.DELTA_MAGIC + main.root + bytes(4) + bytes(sl.MAX_DELTA_BYTES
+                                                                              - 39), 9),
+          main.root, "rejected")
+    check_status(snapshots, deltas)
+    return {"limits": {"max_list_bits": sl.MAX_LIST_BITS, "max_lists": sl.MAX_LISTS,
+                       "max_state_bytes": sl.MAX_STATE_BYTES,
+                       "max_snapshot_bytes": sl.MAX_SNAPSHOT_BYTES,
+                       "max_delta_bytes": sl.MAX_DELTA_BYTES,
+                       "card_block_seconds": sl.CARD_BLOCK_SECONDS},
+            "empty_root": sl.EMPTY_ROOT.hex(), "snapshots": snapshots, "deltas": deltas}
+
+
+def check_status(snapshots: dict, deltas: list) -> None:
+    """The Python core refuses exactly the rejected snapshots and deltas."""
+    for name, vector in snapshots.items():
+        try:
+            got = sl.parse_snapshot(base64.b64decode(vector["data"]),
+                                    expected_root=bytes.fromhex(vector["root"]))
+            outcome = "accepted"
+            assert lookups(got) == vector["lookups"] and got.directory().hex() == vector["directory"]
+        except StatusListError:
+            outcome = "rejected"
+        if outcome != vector["expected"]:
+            raise AssertionError(f"snapshot {name}: {outcome}, expected {vector['expected']}")
+    for vector in deltas:
+        try:
+            sl.apply_delta(STATES[vector["base"]], base64.b64decode(vector["data"]),
+                           expected_root=bytes.fromhex(vector["root"]))
+            outcome = "accepted"
+        except StatusListError:
+            outcome = "rejected"
+        if outcome != vector["expected"]:
+            raise AssertionError(f"delta {vector['name']}: {outcome}, expected {vector['expected']}")
+
+
 # -- keys and trust lists --------------------------------------------------------------------
 
 def new_key() -> SigningKey:
@@ -199,6 +452,14 @@ def main_list(k: Keys) -> TrustList:
             trusted(k.shared, insurers=[KENPO]),
         ),
         revocations={RID["revoked"]: REVOKED_BEFORE, RID["card_revoked"]: CARD_REVOKED_BEFORE})
+
+
+def status_list(k: Keys, root: bytes, seq: int) -> TrustList:
+    """The main list with a status root (version-2 tokens are checked against it)."""
+    main = main_list(k)
+    return TrustList(issued_at=main.issued_at, expires_at=main.expires_at, grace=main.grace,
+                     insurers=main.insurers, keys=main.keys, revocations=main.revocations,
+                     status=StatusRoot(seq=seq, root=root, url="status/"))
 
 
 def quirks_doc(k: Keys) -> dict:
@@ -265,6 +526,9 @@ def trust_lists(k: Keys) -> tuple[dict, list]:
         "quirks": sign_doc(quirks_doc(k), k.anchor, kid),
         # The same content, signed by another key under the pinned anchor's kid.
         "other_anchor": sign_trust_list(main_list(k), k.other_anchor, kid),
+        "status": sign_trust_list(status_list(k, STATES["main"].root, 41), k.anchor, kid),
+        "status_next": sign_trust_list(status_list(k, STATES["next"].root, 42), k.anchor, kid),
+        "status_empty": sign_trust_list(status_list(k, sl.EMPTY_ROOT, 1), k.anchor, kid),
     }
     main_jws = json.loads(lists["main"])
     quirks_jws = json.loads(lists["quirks"])
@@ -286,12 +550,17 @@ def trust_lists(k: Keys) -> tuple[dict, list]:
         "not_json": "this is not a trust list",
     })
     lists.update(strict_json_lists(k, main_doc, good_header))
+    lists.update(status_member_lists(k, main_doc))
     lists.update(structure_lists(k, main_doc, good_header))
     verdicts = [
         ("main", "accepted", "the normal list: signed by the pinned anchor"),
         ("quirks", "accepted", "unknown members, a key with alg ES384 (skipped), duplicate "
                                "revocation entries, 9 keys under one kid"),
         ("other_anchor", "rejected", "the same content signed by another key (header kid is the anchor's)"),
+        ("status", "accepted", "the main list with a status root (the 'main' status state)"),
+        ("status_next", "accepted", "the main list with the 'next' status state's root"),
+        ("status_empty", "accepted", "the main list with the root of the state without lists"),
+        *STATUS_MEMBER_VERDICTS,
         ("tampered_payload", "rejected", "main's signature over the quirks list's payload"),
         ("wrong_typ", "rejected", "validly signed, but the header typ is JWT"),
         ("alg_none", "rejected", "header alg none and an empty signature"),
@@ -306,6 +575,46 @@ def trust_lists(k: Keys) -> tuple[dict, list]:
     ]
     vectors = [{"name": n, "description": d, "trust_list": n, "expected": e} for n, e, d in verdicts]
     return lists, vectors
+
+
+STATUS_MEMBER_VERDICTS = [
+    ("status_quirks", "accepted", "validly signed, a status member with an unknown member and a "
+                                  "path-absolute url; seq 0"),
+    ("status_root_uppercase", "rejected", "validly signed, status root in uppercase hex"),
+    ("status_root_short", "rejected", "validly signed, status root of 31 bytes"),
+    ("status_seq_text", "rejected", "validly signed, status seq as text"),
+    ("status_seq_negative", "rejected", "validly signed, status seq -1"),
+    ("status_without_url", "rejected", "validly signed, status without url"),
+    ("status_url_absolute", "rejected", "validly signed, status url https://… (another origin)"),
+    ("status_url_network_path", "rejected", "validly signed, status url //host/… (another origin)"),
+    ("status_url_empty", "rejected", "validly signed, status url \"\""),
+    ("status_url_space", "rejected", "validly signed, status url with a space"),
+    ("status_not_object", "rejected", "validly signed, status is an array"),
+    ("status_null", "rejected", "validly signed, status null (absent is how a list says none)"),
+]
+
+
+def status_member_lists(k: Keys, main_doc: dict) -> dict:
+    kid = k.anchor_kid
+    good = {"seq": 41, "root": STATES["main"].root.hex(), "url": "status/"}
+
+    def with_status(value) -> str:
+        return sign_doc({**main_doc, "status": value}, k.anchor, kid)
+    return {
+        "status_quirks": with_status({**good, "seq": 0, "url": "/api/v1/status/",
+                                      "x-note": "ignored"}),
+        "status_root_uppercase": with_status({**good, "root": good["root"].upper()}),
+        "status_root_short": with_status({**good, "root": good["root"][:62]}),
+        "status_seq_text": with_status({**good, "seq": "41"}),
+        "status_seq_negative": with_status({**good, "seq": -1}),
+        "status_without_url": with_status({n: v for n, v in good.items() if n != "url"}),
+        "status_url_absolute": with_status({**good, "url": "https://example.invalid/status/"}),
+        "status_url_network_path": with_status({**good, "url": "//example.invalid/status/"}),
+        "status_url_empty": with_status({**good, "url": ""}),
+        "status_url_space": with_status({**good, "url": "status /"}),
+        "status_not_object": with_status([good]),
+        "status_null": with_status(None),
+    }
 
 
 STRICT_JSON_VERDICTS = [
@@ -435,7 +744,7 @@ _DELETE = object()     # bad_map(kN=_DELETE) removes claim N
 
 # Statuses reached after the claims were read: the result carries the claims.
 _WITH_CLAIMS = {Status.VALID, Status.KEY_NOT_FOR_INSURER, Status.REVOKED, Status.NOT_YET_VALID,
-                Status.EXPIRED}
+                Status.EXPIRED, Status.STATUS_UNAVAILABLE}
 
 
 @dataclass
@@ -445,7 +754,7 @@ class Vectors:
 
     def add(self, name, description, token, status: Status, *, claims: Claims | None = None,
             kid: bytes | SigningKey | None = None, now: int = NOW, skew: int | None = None,
-            warnings=(), trust_list: str = "main"):
+            warnings=(), trust_list: str = "main", lists: str | None = None):
         if (claims is not None) != (status in _WITH_CLAIMS):
             raise ValueError(f"{name}: claims go with {sorted(s.value for s in _WITH_CLAIMS)}")
         if isinstance(kid, SigningKey):
@@ -454,6 +763,8 @@ class Vectors:
                   "trust_list": trust_list, "now": now}
         if skew is not None:
             vector["skew"] = skew
+        if lists is not None:
+            vector["status"] = lists
         vector["expected"] = {
             "status": status.value,
             "warnings": sorted(w.value for w in warnings),
@@ -466,7 +777,8 @@ class Vectors:
 
 
 def token_vectors(k: Keys) -> list[dict]:
-    v = Vectors({"main": INSURERS, "quirks": INSURERS})
+    v = Vectors({"main": INSURERS, "quirks": INSURERS, "status": INSURERS,
+                 "status_next": INSURERS, "status_empty": INSURERS})
     V, cur = Status, k.current
     STALE, SUSPECT = VerifyWarning.TRUST_LIST_STALE, VerifyWarning.CLOCK_SUSPECT
 
@@ -615,8 +927,8 @@ def token_vectors(k: Keys) -> list[dict]:
     malformed("malformed_empty", "empty text", "")
     malformed("malformed_whitespace_only", "spaces and line breaks only", " \r\n\u3000")
     malformed("malformed_header_only", "the header and nothing else", digits.HEADER)
-    malformed("malformed_wrong_header", "header 8802 (another format version)",
-              "8802" + body)
+    malformed("malformed_wrong_header", "header 8803 (a format version no verifier knows yet)",
+              "8803" + body)
     malformed("malformed_missing_header", "the body without the header", body)
     malformed("malformed_letter", "a letter among the digits",
               digits.HEADER + body[:50] + "A" + body[51:])
@@ -945,6 +1257,8 @@ def token_vectors(k: Keys) -> list[dict]:
           card_token, V.TRUST_LIST_EXPIRED, kid=cur,
           now=LIST_EXP + LIST_GRACE + 1, skew=3600, warnings=[STALE])
 
+    version_2_vectors(v, k)
+
     # ---- warnings on rejections -----------------------------------------------------------
     malformed("malformed_with_stale_warning", "warnings do not depend on the token", "",
               now=LIST_EXP + 1, warnings=[STALE])
@@ -954,17 +1268,124 @@ def token_vectors(k: Keys) -> list[dict]:
 
 
 
+def v2(base=None, **overrides) -> Claims:
+    """Version-2 claims: a status index instead of the revocation id."""
+    return (base or taro)(**{"revocation_id": None, "status_index": 1, **overrides})
+
+
+def version_2_vectors(v: Vectors, k: Keys) -> None:
+    """Format version 2 (header 8802, claim 18) against the status lists (STATES)."""
+    V, cur = Status, k.current
+    STALE = VerifyWarning.TRUST_LIST_STALE
+    S = dict(trust_list="status", lists="main")
+
+    def add(name, description, claims, status, *, key=cur, token=None, **kw):
+        kw = {**S, **kw}
+        with_claims = status in _WITH_CLAIMS
+        v.add(name, description, token or issue(claims, key), status,
+              claims=claims if with_claims else None, kid=key, **kw)
+
+    c = v2()
+    token2 = issue(c, cur)
+    assert token2.startswith("8802")
+    add("valid_v2", "version 2 (8802), phone notice, index 1: its bit is clear", c, V.VALID)
+    add("valid_v2_fullwidth_header", "version 2 with the header in full-width digits", c,
+        V.VALID, token=to_fullwidth(token2[:4]) + token2[4:])
+    add("revoked_v2", "phone notice, index 5: bit 5 of list (1, 06138093, 0) is set",
+        v2(status_index=5), V.REVOKED)
+    add("revoked_v2_last_bit_of_full_shard", "index 2^21 - 1: shard 1, bit 2^20 - 1 (a list of "
+        "2^20 bits)", v2(status_index=2 * M20 - 1), V.REVOKED)
+    add("valid_v2_shard_1_clear_bit", "index 2^20 + 1: shard 1, bit 1 (clear)",
+        v2(status_index=M20 + 1), V.VALID)
+    add("valid_v2_index_at_list_length", "index 1000 in a list of 1000 bits: past the list, so "
+        "not revoked (enrolled after the list was built)", v2(status_index=1000), V.VALID)
+    add("valid_v2_no_such_list", "index 2^21 (shard 2): no list, so not revoked",
+        v2(status_index=2 * M20), V.VALID)
+    add("revoked_v2_kokuho_last_bit", "国保 138156, index 12: the last bit of a 13-bit list",
+        v2(jiro, status_index=12), V.REVOKED, key=k.kokuho)
+    add("valid_v2_other_insurer_same_index", "国保 138156, index 5 (revoked in 06138093's list "
+        "only)", v2(jiro, status_index=5), V.VALID, key=k.kokuho)
+    card = v2(taro_card, status_index=42)
+    assert card.expires_at // sl.CARD_BLOCK_SECONDS == CARD_BLOCK
+    add("revoked_v2_card", "資格確認書, index 42 in its expiry block's list (2, block, 0)", card,
+        V.REVOKED)
+    add("valid_v2_card_other_block", "資格確認書 with index 42, expiring in another block",
+        v2(taro_card, status_index=42, expires_at=NOW + 2 * 365 * DAY), V.VALID)
+    add("valid_v2_card_index_of_phone_bit", "資格確認書 with index 5 (set in the phone list, not "
+        "in the card list)", v2(taro_card, status_index=5), V.VALID)
+    add("revoked_v2_next_state", "index 1100: set in the 'next' state, with the 'status_next' "
+        "list", v2(status_index=1100), V.REVOKED, trust_list="status_next", lists="next")
+    add("valid_v2_bit_cleared_in_next", "index 5 again (cleared for reuse) in 'next'",
+        v2(status_index=5), V.VALID, trust_list="status_next", lists="next")
+    add("valid_v2_status_index_max", "index 2^32 - 1 (shard 4095): no list",
+        v2(status_index=2**32 - 1), V.VALID)
+    add("valid_v2_empty_root_without_state", "the list's root is the empty state's: no lists "
+        "needed", v2(status_index=5), V.VALID, trust_list="status_empty", lists=None)
+    add("valid_v2_unknown_claims", "version 2 with unknown claims 17 and 19",
+        v2(extensions={17: b"\x01", 19: 0}), V.VALID)
+    add("status_unavailable_v2_list_without_status", "version 2 against a list that publishes "
+        "no status root", v2(), V.STATUS_UNAVAILABLE, trust_list="main", lists=None)
+    add("status_unavailable_v2_no_state", "version 2, the list has a root but the verifier has "
+        "no lists", v2(), V.STATUS_UNAVAILABLE, lists=None)
+    add("status_unavailable_v2_stale_state", "version 2 with the 'next' lists against the "
+        "'status' list (another root)", v2(status_index=1100), V.STATUS_UNAVAILABLE,
+        lists="next")
+    short = v2(expires_at=NOW + DAY)
+    add("status_unavailable_v2_before_expired", "no lists for the root, and expired: "
+        "status_unavailable comes first (step 8)", short, V.STATUS_UNAVAILABLE, lists=None,
+        now=short.expires_at + SKEW + 1)
+    add("revoked_v2_before_expired", "revoked by its bit and expired: revoked",
+        v2(status_index=5, expires_at=NOW + DAY), V.REVOKED, now=NOW + DAY + SKEW + 1)
+    add("key_not_for_insurer_v2_before_status", "the 国保 key signs a 健保組合 version-2 token "
+        "whose bit is set: the scope is checked first", v2(status_index=5),
+        V.KEY_NOT_FOR_INSURER, key=k.kokuho)
+    add("trust_list_expired_v2", "version 2 with the list past its grace", v2(),
+        V.TRUST_LIST_EXPIRED, now=LIST_EXP + LIST_GRACE + 1, warnings=[STALE])
+    add("valid_v2_stale_warning", "version 2, list stale but within grace", v2(), V.VALID,
+        now=LIST_EXP + 1, warnings=[STALE])
+
+    # version 1 beside status lists: the rid rules, claim 18 an unknown claim
+    c = taro(revocation_id=RID["revoked"])
+    add("revoked_v1_with_status_lists", "version 1 with a revoked rid, verified with a status "
+        "list and lists: the rid decides", c, V.REVOKED)
+    c = taro(extensions={18: 5})
+    add("valid_v1_claim_18_ignored", "version 1 carrying claim 18 = 5 (set in the lists): in "
+        "version 1 claim 18 is an unknown claim, ignored", c, V.VALID)
+    c = taro(extensions={18: "x"})
+    add("valid_v1_claim_18_text_ignored", "version 1 carrying claim 18 as text: ignored", c,
+        V.VALID)
+
+    def bad(name, description, claims_map, header="8802"):
+        data = signed_payload(cur, cose.dumps(claims_map))
+        v.add(name, description, header + digits.encode(data)[4:], V.MALFORMED, kid=cur, **S)
+
+    m2 = v2().to_map()
+    bad("malformed_v2_with_revocation_id", "version 2 carrying claim 15 as well",
+        {**m2, 15: RID["taro"]})
+    bad("malformed_v2_without_status_index", "version 2 without claim 18",
+        {n: x for n, x in m2.items() if n != 18})
+    bad("malformed_v2_status_index_2_32", "claim 18 = 2^32", {**m2, 18: 2**32})
+    bad("malformed_v2_status_index_negative", "claim 18 = -1", {**m2, 18: -1})
+    bad("malformed_v2_status_index_text", "claim 18 as text", {**m2, 18: "5"})
+    bad("malformed_v2_status_index_bytes", "claim 18 as a byte string", {**m2, 18: b"\x05"})
+    bad("malformed_v1_token_relabelled_8802", "a valid version-1 token's bytes under header 8802 "
+        "(the header is not signed: the claims decide)", taro().to_map())
+    bad("malformed_v2_token_relabelled_8801", "a valid version-2 token's bytes under header "
+        "8801 (claim 15 missing)", m2, header="8801")
+
+
 # -- build and check --------------------------------------------------------------------------
 
 def build() -> dict:
     """Fresh keys, the trust lists and every vector; raises if the Python core disagrees."""
     k = Keys()
     lists, list_vectors = trust_lists(k)
+    status = status_vectors()
     anchor = keys.public_jwk(k.anchor.public_key(), k.anchor_kid)
     doc = {"format": FORMAT, "version": VERSION, "default_skew": DEFAULT_SKEW,
            "forbidden_text_ranges": [list(r) for r in FORBIDDEN_TEXT_RANGES],
            "anchor": anchor, "trust_lists": lists, "vectors": token_vectors(k),
-           "trust_list_vectors": list_vectors}
+           "trust_list_vectors": list_vectors, "status_vectors": status}
     problems = check(doc)
     if problems:
         raise AssertionError("the Python core disagrees with the vectors:\n  " + "\n  ".join(problems))
@@ -988,7 +1409,9 @@ def check(doc: dict) -> list[str]:
         problems.append("duplicate vector names")
     for vector in doc["vectors"]:
         skew = {"skew": vector["skew"]} if "skew" in vector else {}
-        got = verify(vector["token"], parsed[vector["trust_list"]], now=vector["now"], **skew)
+        state = STATES[vector["status"]] if "status" in vector else None
+        got = verify(vector["token"], parsed[vector["trust_list"]], now=vector["now"],
+                     status=state, **skew)
         got = got.to_json()
         got.pop("detail")
         got["warnings"] = sorted(got["warnings"])

@@ -47,6 +47,7 @@ const PRECACHE = [
   '/shared/token/claims.js',
   '/shared/token/cose.js',
   '/shared/token/digits.js',
+  '/shared/token/status-lists.js',
   '/vendor/cborg/cborg.js',
   '/vendor/cborg/lib/0uint.js',
   '/vendor/cborg/lib/1negint.js',

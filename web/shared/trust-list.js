@@ -197,6 +197,22 @@ async function trustedKey(k) {
   };
 }
 
+/** `status.url`: a relative reference (no scheme, not "//host"), printable ASCII, 1-1000 chars. */
+const RELATIVE_URL = /^(?![A-Za-z][A-Za-z0-9+.-]*:)(?!\/\/)[!-~]{1,1000}$/;
+
+/** The optional `status` member: the status lists' signed root (version-2 tokens). */
+function statusRoot(value) {
+  object(value, 'status');
+  if (typeof value.root !== 'string' || !/^[0-9a-f]{64}$/.test(value.root)) {
+    throw new TrustListError('status root: 64 lowercase hex digits expected');
+  }
+  const url = textValue(value.url, 'status url');
+  if (!RELATIVE_URL.test(url) || url.includes('\\')) {
+    throw new TrustListError('status url: a relative reference of 1-1000 printable ASCII characters');
+  }
+  return Object.freeze({ seq: int(value.seq, 'status seq'), root: value.root, url });
+}
+
 // The payload document (already strict JSON), checked member by member as the Python core does.
 export async function parseTrustList(doc) {
   object(doc, 'the payload');
@@ -216,6 +232,7 @@ export async function parseTrustList(doc) {
   if (!Object.values(insurers).every((name) => typeof name === 'string')) {
     throw new TrustListError('insurer names must be text');
   }
+  const status = Object.hasOwn(doc, 'status') ? statusRoot(doc.status) : null;
   return {
     issuedAt: int(doc.iat, 'iat'),
     expiresAt: int(doc.exp, 'exp'),
@@ -223,5 +240,6 @@ export async function parseTrustList(doc) {
     insurers: { ...insurers },
     keys,
     revocations,
+    status,
   };
 }

@@ -19,7 +19,9 @@
 //   import { verify } from '/shared/verifier.js';
 //   import { verifyTrustList } from '/shared/trust-list.js';
 //   const list = await verifyTrustList(jwsText, pinnedAnchorJwk);
-//   const result = await verify(scannedText, list, { now: Math.floor(Date.now() / 1000) });
+//   const result = await verify(scannedText, list, { now: Math.floor(Date.now() / 1000), status });
+//   // status: for version-2 tokens, the lists from parseSnapshot()/applyDelta() in
+//   // ./token/status-lists.js, checked against list.status.root (null/absent when none)
 //   // result: frozen {status, detail, warnings, claims, kid, insurerName}
 //
 // verify() is total: whatever it is given it resolves to a result and never throws or rejects.
@@ -31,7 +33,9 @@
 //   5. the signature with one of those keys                 -> bad_signature
 //   6. the claims map                                       -> malformed
 //   7. key scope: insurer and signing window (± skew)       -> key_not_for_insurer
-//   8. revocation entry with before > issued_at             -> revoked
+//   8. version 1: a revocation entry with before > issued_at -> revoked
+//      version 2: the token's bit in the status lists of the list's root -> revoked;
+//                 no lists for that root                      -> status_unavailable
 //   9. issued_at > now + skew                               -> not_yet_valid
 //  10. now > expires_at + skew                              -> expired
 // Claims are set whenever the signature verified (statuses from 7 on); only `valid` makes them
@@ -45,7 +49,8 @@
 // defaults to the device clock. Bytes (Uint8Array) are read as UTF-8, like Python's bytes input.
 import { claimsFromMap } from './token/claims.js';
 import { loadsStrict, parse, toBeSigned, verifySignature } from './token/cose.js';
-import { MAX_INPUT_CHARS, decode as decodeDigits } from './token/digits.js';
+import { MAX_INPUT_CHARS, decodeVersioned } from './token/digits.js';
+import { EMPTY_ROOT, isRevoked, isVerifiedState, positionOf } from './token/status-lists.js';
 
 /** Default tolerance for clocks that disagree (device vs. issuer), in seconds. */
 export const DEFAULT_SKEW = 300;
@@ -62,6 +67,7 @@ export const STATUS = Object.freeze({
   NOT_YET_VALID: 'not_yet_valid',
   REVOKED: 'revoked',
   TRUST_LIST_EXPIRED: 'trust_list_expired',
+  STATUS_UNAVAILABLE: 'status_unavailable',
 });
 
 export const WARNING = Object.freeze({
@@ -120,14 +126,15 @@ const bytesInput = new TextDecoder('utf-8', { ignoreBOM: true }); // replaces ba
  * insurerName}; never rejects.
  * @param {unknown} text the scanned text (or its UTF-8 bytes)
  * @param {object} trustList what verifyTrustList() from ./trust-list.js resolved to
- * @param {{now?: number, skew?: number}} [options] now: seconds since the epoch (default: the
- *   device clock); skew: tolerated clock difference in seconds (default DEFAULT_SKEW = 300)
+ * @param {{now?: number, skew?: number, status?: object}} [options] now: seconds since the epoch
+ *   (default: the device clock); skew: tolerated clock difference in seconds (default
+ *   DEFAULT_SKEW = 300); status: the status lists (parseSnapshot/applyDelta) for version 2
  */
 export async function verify(text, trustList, options = {}) {
   try {
     // The documented shape: verify(text, trustList, { now, skew = DEFAULT_SKEW } = {}),
     // destructured in here so that even `null` options give a result instead of a TypeError.
-    let { now, skew = DEFAULT_SKEW } = options ?? {};
+    let { now, skew = DEFAULT_SKEW, status = null } = options ?? {};
     if (now === undefined) now = Math.floor(Date.now() / 1000);
     if (!isFiniteNumber(now) || !isFiniteNumber(skew)) {
       return result(STATUS.MALFORMED, 'verifier called without a usable clock (now, skew)', []);
@@ -135,7 +142,7 @@ export async function verify(text, trustList, options = {}) {
     const listOk = usableTrustList(trustList);
     const warnings = listOk ? warningsFor(trustList, now, skew) : [];
     try {
-      const { claims, kid } = await check(text, listOk ? trustList : null, now, skew);
+      const { claims, kid } = await check(text, listOk ? trustList : null, now, skew, status);
       return result(STATUS.VALID, '', warnings, { claims, kid, insurerName: insurerName(trustList, claims.insurer_number) });
     } catch (error) {
       if (error instanceof Rejected) return result(error.status, error.detail, warnings, error.extra);
@@ -146,12 +153,15 @@ export async function verify(text, trustList, options = {}) {
   }
 }
 
-async function check(text, list, now, skew) {
+async function check(text, list, now, skew, status) {
   if (text instanceof Uint8Array) text = bytesInput.decode(text.subarray(0, MAX_INPUT_CHARS + 1));
   if (typeof text !== 'string') throw new Rejected(STATUS.MALFORMED, 'input is not text');
   let message;
+  let version;
   try {
-    message = parse(decodeDigits(text));
+    let bytes;
+    ({ version, bytes } = decodeVersioned(text));
+    message = parse(bytes);
   } catch (error) {
     throw new Rejected(STATUS.MALFORMED, String(error?.message ?? error));
   }
@@ -169,7 +179,7 @@ async function check(text, list, now, skew) {
   if (key === null) throw new Rejected(STATUS.BAD_SIGNATURE, 'signature does not verify', { kid });
   let claims;
   try {
-    claims = claimsFromMap(loadsStrict(message.payload));
+    claims = claimsFromMap(loadsStrict(message.payload), version);
   } catch (error) {
     throw new Rejected(STATUS.MALFORMED, `claims: ${error?.message ?? error}`, { kid });
   }
@@ -181,13 +191,34 @@ async function check(text, list, now, skew) {
       || (key.signsUntil !== null && key.signsUntil !== undefined && claims.issued_at > key.signsUntil + skew)) {
     throw new Rejected(STATUS.KEY_NOT_FOR_INSURER, "issued outside the key's signing period", extra);
   }
-  const before = list.revocations.get(claims.revocation_id);
-  if (before !== undefined && claims.issued_at < before) {
-    throw new Rejected(STATUS.REVOKED, 'revoked by the insurer', extra);
+  if (version === 1) {
+    const before = list.revocations.get(claims.revocation_id);
+    if (before !== undefined && claims.issued_at < before) {
+      throw new Rejected(STATUS.REVOKED, 'revoked by the insurer', extra);
+    }
+  } else {
+    checkStatus(claims, list, status, extra);
   }
   if (claims.issued_at > now + skew) throw new Rejected(STATUS.NOT_YET_VALID, 'issued in the future', extra);
   if (now > claims.expires_at + skew) throw new Rejected(STATUS.EXPIRED, 'past expiry', extra);
   return { claims, kid };
+}
+
+/**
+ * Step 8 for version 2: the token's bit, in the lists whose root the trust list signed. No lists
+ * is the empty state, which is enough only when the signed root is the empty one.
+ */
+function checkStatus(claims, list, state, extra) {
+  const signed = list.status ?? null;
+  if (signed === null) {
+    throw new Rejected(STATUS.STATUS_UNAVAILABLE, 'the trust list has no status lists: re-sync', extra);
+  }
+  if ((state === null || state === undefined) && signed.root === EMPTY_ROOT) return;
+  if (!isVerifiedState(state) || state.root !== signed.root) {
+    throw new Rejected(STATUS.STATUS_UNAVAILABLE, "no status lists for the trust list's root: re-sync", extra);
+  }
+  const { key, position } = positionOf(claims);
+  if (isRevoked(state, key, position)) throw new Rejected(STATUS.REVOKED, 'revoked by the insurer (status list)', extra);
 }
 
 async function verifyingKey(message, candidates) {

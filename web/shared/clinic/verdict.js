@@ -19,6 +19,7 @@ export const STATUS_TEXT = Object.freeze({
   revoked: text('資格喪失', 'Eligibility lost (revoked)'),
   trust_list_expired: text('要再同期', 'Re-sync needed'),
   no_trust_list: text('要再同期', 'Re-sync needed'),
+  status_unavailable: text('要再同期', 'Re-sync needed'),
 });
 
 export const WARNING_TEXT = Object.freeze({
@@ -46,6 +47,8 @@ const RESYNC_REASON = Object.freeze({
     'The trust list is past its expiry and grace period. Connect to the network to update it; until then no verdict can be given.'),
   no_trust_list: text('信頼リストがありません。ネットワークに接続してこのページを開き直してください。',
     'There is no trust list on this device. Connect to the network and reopen this page.'),
+  status_unavailable: text('この資格情報（新形式）の失効情報がまだこの端末にありません。ネットワークに接続して更新するまで判定できません。',
+    'This device does not yet hold the revocation lists for this (new-format) code. Connect to the network to update them; until then no verdict can be given.'),
 });
 
 const CLOCK_REASON = text('判定できません（端末の時刻を確認してください）', 'No verdict (check this device’s clock)');
@@ -60,7 +63,7 @@ export function describe(result) {
   const warnings = warningCodes.map((code) => ({ code, ...WARNING_TEXT[code] }));
   let verdict;
   let reason;
-  if (status === 'trust_list_expired' || status === 'no_trust_list') {
+  if (status === 'trust_list_expired' || status === 'no_trust_list' || status === 'status_unavailable') {
     verdict = 'resync';
     reason = RESYNC_REASON[status];
   } else if (warningCodes.includes('clock_suspect') && CLOCK_DEPENDENT.has(status)) {

@@ -17,18 +17,26 @@
 // 14 expires_at      有効期限     uint < 2^32, > issued_at
 // 15 revocation_id   失効ID       8-byte bstr
 // 16 limit_category  限度額区分   text code A01-A06, B01-B10 (optional)
-// Unknown integer keys are kept and ignored (must-ignore) if their values are plain CBOR.
+// 18 status_index    失効リスト番号 uint < 2^32 (version 2 only, required there)
+// Version 1 (header 8801) requires 15; version 2 (8802) requires 18 and forbids 15. Claim 18 in
+// version 1 is an unknown claim. Unknown integer keys are kept and ignored (must-ignore) if
+// their values are plain CBOR.
 
 export class ClaimsError extends Error {}
 
 export const KEY = Object.freeze({
   INSURER_NUMBER: 1, SYMBOL: 2, NUMBER: 3, BRANCH: 4, RELATIONSHIP: 5, NAME: 6, SEX: 7,
   BIRTH_DATE: 8, ACQUIRED_ON: 9, COPAY_RATIO: 10, COPAY_FROM: 11, KIND: 12, ISSUED_AT: 13,
-  EXPIRES_AT: 14, REVOCATION_ID: 15, LIMIT_CATEGORY: 16,
+  EXPIRES_AT: 14, REVOCATION_ID: 15, LIMIT_CATEGORY: 16, STATUS_INDEX: 18,
 });
-const KNOWN_KEYS = new Set(Object.values(KEY));
+const V1_KEYS = new Set(Object.values(KEY).filter((k) => k !== KEY.STATUS_INDEX));
+const KNOWN_KEYS = { 1: V1_KEYS, 2: new Set(Object.values(KEY)) };
 const OPTIONAL = new Set([KEY.SYMBOL, KEY.BRANCH, KEY.LIMIT_CATEGORY]);
-const REQUIRED = [...KNOWN_KEYS].filter((k) => !OPTIONAL.has(k));
+const REQUIRED = {
+  1: [...V1_KEYS].filter((k) => !OPTIONAL.has(k)),
+  2: [...KNOWN_KEYS[2]].filter((k) => !OPTIONAL.has(k) && k !== KEY.REVOCATION_ID),
+};
+export const MAX_STATUS_INDEX = 2 ** 32 - 1;
 
 export const REVOCATION_ID_BYTES = 8;
 export const MAX_TEXT_CHARS = 100;
@@ -162,11 +170,13 @@ function plain(value, depth) {
  * of Python's Claims.to_json(): snake_case keys, ISO dates, revocation_id hex, copay_ratio in
  * percent, limit_category null when absent. Throws ClaimsError.
  */
-export function claimsFromMap(m) {
+export function claimsFromMap(m, version = 1) {
   if (!(m instanceof Map)) fail('claims must be a map with integer keys');
   for (const k of m.keys()) if (!isInt(k)) fail('claims must be a map with integer keys');
-  const missing = REQUIRED.filter((k) => !m.has(k));
+  if (!Object.hasOwn(REQUIRED, version)) fail(`unknown format version ${version}`);
+  const missing = REQUIRED[version].filter((k) => !m.has(k));
   if (missing.length) fail(`missing claims ${JSON.stringify(missing)}`);
+  if (version === 2 && m.has(KEY.REVOCATION_ID)) fail('claim 15 (revocation_id) is not allowed in version 2');
 
   const insurer = uint(m, KEY.INSURER_NUMBER, 99_999_999);
   const insurerNumber = String(insurer).padStart(insurer < 1_000_000 ? 6 : 8, '0');
@@ -189,14 +199,15 @@ export function claimsFromMap(m) {
   const issuedAt = uint(m, KEY.ISSUED_AT, 2 ** 32 - 1);
   const expiresAt = uint(m, KEY.EXPIRES_AT, 2 ** 32 - 1);
   if (!(expiresAt > issuedAt)) fail('expires_at: must be after issued_at');
-  const rid = revocationId(m, KEY.REVOCATION_ID);
+  const rid = version === 1 ? revocationId(m, KEY.REVOCATION_ID) : null;
+  const statusIndex = version === 2 ? uint(m, KEY.STATUS_INDEX, MAX_STATUS_INDEX) : null;
   let limitCategory = null;
   if (m.has(KEY.LIMIT_CATEGORY)) {
     limitCategory = text(m, KEY.LIMIT_CATEGORY);
     if (!LIMIT_CATEGORIES.has(limitCategory)) fail('limit_category: must be a known 限度額区分 code');
   }
   for (const [k, v] of m) {
-    if (!KNOWN_KEYS.has(k) && !plain(v, 0)) {
+    if (!KNOWN_KEYS[version].has(k) && !plain(v, 0)) {
       fail('extensions: plain CBOR only (integers, text, bytes, booleans, null, arrays and maps)');
     }
   }
@@ -204,5 +215,6 @@ export function claimsFromMap(m) {
     insurer_number: insurerNumber, symbol, number, branch, relationship, name, sex,
     birth_date: birthDate, acquired_on: acquiredOn, copay_ratio: copayRatio, copay_from: copayFrom,
     kind, issued_at: issuedAt, expires_at: expiresAt, revocation_id: rid, limit_category: limitCategory,
+    status_index: statusIndex,
   });
 }

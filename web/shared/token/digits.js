@@ -6,8 +6,13 @@
 // D(n) is strictly increasing, so the byte count follows from the number of digits and
 // every byte string has exactly one text. Pure ES module: BigInt only, no DOM, no Node APIs.
 
-/** "88" identifies Shikaku Pass, "01" the format version. */
+/** "88" identifies Shikaku Pass, the next two digits the format version: 8801 (claim 15, the
+ * revocation id) and 8802 (claim 18, the status index). The header is not signed; the claims of
+ * the two versions are disjoint (v1 requires claim 15, v2 forbids it). */
 export const HEADER = '8801';
+export const HEADER_V2 = '8802';
+const VERSION_OF = new Map([[HEADER, 1], [HEADER_V2, 2]]);
+const HEADER_OF = new Map([[1, HEADER], [2, HEADER_V2]]);
 /** Longer input is refused before anything is parsed (counted in code points, as Python does). */
 export const MAX_INPUT_CHARS = 2000;
 
@@ -59,18 +64,25 @@ export function normalise(text) {
   return text.replace(NORMALISE, normaliseOne);
 }
 
-/** Bytes (non-empty Uint8Array) to the token text. */
-export function encode(bytes) {
+/** Bytes (non-empty Uint8Array) to the token text of format `version` (1 or 2). */
+export function encode(bytes, version = 1) {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new DigitsError('nothing to encode');
+  if (!HEADER_OF.has(version)) throw new DigitsError(`no format version ${version}`);
   let hex = '';
   for (const b of bytes) hex += b.toString(16).padStart(2, '0');
-  return HEADER + BigInt(`0x${hex}`).toString().padStart(digitCount(bytes.length), '0');
+  return HEADER_OF.get(version) + BigInt(`0x${hex}`).toString().padStart(digitCount(bytes.length), '0');
 }
 
-/** Normalise, check the header, and return the bytes. Throws DigitsError. */
+/** Normalise, check the header (either version), and return the bytes. Throws DigitsError. */
 export function decode(text) {
+  return decodeVersioned(text).bytes;
+}
+
+/** Normalise, check the header, and return {version, bytes}. Throws DigitsError. */
+export function decodeVersioned(text) {
   const digits = normalise(text);
-  if (!digits.startsWith(HEADER)) throw new DigitsError('not a Shikaku Pass code (header)');
+  const version = VERSION_OF.get(digits.slice(0, HEADER.length));
+  if (version === undefined) throw new DigitsError('not a Shikaku Pass code (header)');
   const body = digits.slice(HEADER.length);
   if (!ASCII_DIGITS.test(body)) throw new DigitsError('only digits are allowed');
   const nBytes = byteCount(body.length);
@@ -80,7 +92,7 @@ export function decode(text) {
   const hex = value.toString(16).padStart(nBytes * 2, '0');
   const bytes = new Uint8Array(nBytes);
   for (let i = 0; i < nBytes; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
-  return bytes;
+  return { version, bytes };
 }
 
 /** The byte count whose D(n) is exactly `nDigits`, or null (same candidates as Python). */
