@@ -156,6 +156,15 @@ def csv_file(tmp_path):
 
 
 @pytest.fixture
+def phone_tokens(app):
+    """Every demo member has fetched a phone token (so a loss has tokens to revoke); returns
+    {member id: token text}."""
+    from server.documents.issuance import issue_token
+    with app.app_context():
+        return {m.id: issue_token(m).text for m in db.session.scalars(db.select(Member).order_by(Member.id))}
+
+
+@pytest.fixture
 def demo_member(app):
     """Look up a demo member (default: 𠮷田 太郎, 本人) inside an app context."""
     def find(number="5678", branch="00") -> Member:

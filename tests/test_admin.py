@@ -122,6 +122,13 @@ def test_edit_records_before_and_after(client, app, as_staff):
 
 
 def test_recording_a_loss_puts_revocations_in_the_next_trust_list(client, app, as_staff):
+    """The household's members holding version-1 tokens (本人 and one 家族 here) get a
+    revocation id each; a member who never had a token needs none."""
+    from server.documents.issuance import issue_token
+    with app.app_context():
+        for branch in ("00", "01"):
+            issue_token(db.session.scalar(db.select(Member).where(Member.number == "5678",
+                                                                   Member.branch == branch)))
     token = as_staff("clerk")
     before = client.get("/api/v1/trust-list").headers["ETag"]
     response = client.post("/admin/members/1/loss", data={"lost_on": "2026-11-18",
@@ -131,7 +138,7 @@ def test_recording_a_loss_puts_revocations_in_the_next_trust_list(client, app, a
     page = client.get("/admin/members/1").get_data(as_text=True)
     assert "資格喪失を登録しました（3名）" in page and "資格喪失" in page
     with app.app_context():
-        assert _count(app, RevocationEntry) == 3
+        assert _count(app, RevocationEntry) == 2
     after = client.get("/api/v1/trust-list")
     assert after.headers["ETag"] != before
 

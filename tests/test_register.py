@@ -93,8 +93,11 @@ def household(demo_member):
 
 @pytest.fixture
 def loss(household, today, clock):
-    """Issue 太郎 a phone token, a minute later record his loss as of today."""
+    """Issue the household phone tokens, a minute later record 太郎's loss as of today (his
+    family's follows); returns 太郎's token."""
     token = issue_token(household[0])
+    for dependent in household[1:]:
+        issue_token(dependent)
     clock.advance(60)
     affected = members.record_loss(household[0], today, "retirement")
     return token, affected

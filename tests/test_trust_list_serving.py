@@ -71,7 +71,8 @@ def test_304_and_200_are_answered_without_a_query(app, client):
 
 
 @pytest.mark.parametrize("change", ["loss", "rotate", "revoke_key", "insurer", "bulk_revocation"])
-def test_every_change_is_served_at_once_by_the_worker_that_made_it(app, client, demo_member, clock, change):
+def test_every_change_is_served_at_once_by_the_worker_that_made_it(app, client, demo_member, clock, change,
+                                                                    phone_tokens):
     before = _get(client)
     etag = before.headers["ETag"].strip('"')
     with app.app_context():
@@ -105,7 +106,8 @@ def test_every_change_is_served_at_once_by_the_worker_that_made_it(app, client, 
         assert "01130012" in new.insurers and "01130012" not in old.insurers
 
 
-def test_another_worker_sees_a_change_within_the_check_interval(make_app, app, client, demo_member):
+def test_another_worker_sees_a_change_within_the_check_interval(make_app, app, client, demo_member,
+                                                               phone_tokens):
     """Two apps on one database stand for two gunicorn workers."""
     other = make_app(TRUST_LIST_CHECK_SECONDS=3600)
     other_client = other.test_client()

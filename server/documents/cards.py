@@ -9,7 +9,6 @@ from ..clock import JST
 from ..extensions import db
 from ..models import EligibilityCard, Member
 from ..register import audit, members
-from ..register.revocation_ids import card_revocation_id
 from ..token_core import DocumentKind
 from .issuance import claims_for, sign_and_record
 
@@ -22,7 +21,7 @@ def issue_card(member: Member) -> EligibilityCard:
     db.session.add(card)
     db.session.flush()
     try:
-        claims = claims_for(member, DocumentKind.CARD, now, revocation_id=card_revocation_id(card))
+        claims = claims_for(member, DocumentKind.CARD, now, card=card)
         card.token = sign_and_record(claims)
     except Exception:
         db.session.rollback()

@@ -12,6 +12,8 @@ from ..extensions import db
 from ..keys import lifecycle
 from ..models import Member
 from ..problems import Problem
+from ..register import status_indexes
+from ..register.revocation_ids import card_revocation_id
 from ..register.revocation_ids import revocation_id as member_revocation_id
 from ..token_core import Claims, DocumentKind, Relationship, Sex, issue
 from . import validity
@@ -44,8 +46,12 @@ def sign_and_record(claims: Claims) -> str:
     return text
 
 
-def claims_for(member: Member, kind: DocumentKind, now: int, *,
-               revocation_id: bytes | None = None) -> Claims:
+def claims_for(member: Member, kind: DocumentKind, now: int, *, card=None,
+               version: int | None = None) -> Claims:
+    """The claims of a member's token of ``kind`` issued ``now``, in format ``version``
+    (default TOKEN_VERSION): version 2 carries the status index of the eligibility period
+    (a phone notice) or of ``card`` (a 資格確認書), handed out on first use; version 1 the
+    revocation id of either. The caller commits (an index handed out is a write)."""
     today = datetime.fromtimestamp(now, JST).date()
     eligibility = member.eligibility
     if eligibility is None or not eligibility.active_on(today):
@@ -53,13 +59,21 @@ def claims_for(member: Member, kind: DocumentKind, now: int, *,
     copay = member.copay_on(today)
     if copay is None:
         raise IssuanceError("no_copay_ratio", "負担割合が未登録です", "no co-payment ratio in effect")
+    expiry = expires_at(member, kind, now, today)
+    if (version or current_app.config["TOKEN_VERSION"]) == 2:
+        revocation = {"status_index": status_indexes.card_index(card, expiry) if card is not None
+                      else status_indexes.phone_index(eligibility, member.insurer.number)}
+    elif card is not None:
+        revocation = {"revocation_id": card_revocation_id(card)}
+    else:
+        revocation = {"revocation_id": member_revocation_id(eligibility)}
+        eligibility.v1_tokens_until = max(eligibility.v1_tokens_until or 0, expiry)
     return Claims(
         insurer_number=member.insurer.number, symbol=member.symbol, number=member.number,
         branch=member.branch, relationship=Relationship(member.relationship), name=member.name,
         sex=Sex(member.sex), birth_date=member.birth_date, acquired_on=eligibility.acquired_on,
         copay_ratio=copay.ratio, copay_from=copay.effective_from, kind=kind,
-        issued_at=now, expires_at=expires_at(member, kind, now, today),
-        revocation_id=revocation_id or member_revocation_id(eligibility),
+        issued_at=now, expires_at=expiry, **revocation,
         limit_category=member.limit_category if member.limit_consent else None)
 
 

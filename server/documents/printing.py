@@ -18,7 +18,8 @@ from markupsafe import Markup
 from ..clock import JST
 from ..models import EligibilityCard, Member
 from ..register.wareki import format_both, format_wareki
-from ..token_core import Claims, cose, digits
+from ..token_core import Claims
+from ..token_core.issue import claims_of
 from ..token_core.claims import Copay, Relationship, Sex
 from .activation_codes import IssuedCode
 from .validity import age_on
@@ -167,7 +168,7 @@ def notice_view(member: Member, issued: IssuedCode, now: int) -> NoticeView:
 def signed_claims(token: str) -> Claims:
     """The claims inside one of our own tokens, read without the trust checks: the card
     prints exactly what its QR says, even if the register changed since it was issued."""
-    return Claims.from_map(cose.loads_strict(cose.parse(digits.decode(token)).payload))
+    return claims_of(token)
 
 
 def identity_from_claims(claims: Claims, insurer_name: str) -> Identity:

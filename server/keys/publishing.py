@@ -30,14 +30,22 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..extensions import db
-from ..models import Insurer, RevocationEntry, SigningKeyRecord, TrustListSnapshot, TrustListState
-from ..token_core import TrustedKey, TrustList, sign_trust_list
+from ..models import (
+    Insurer,
+    RevocationEntry,
+    SigningKeyRecord,
+    StatusSlot,
+    TrustListSnapshot,
+    TrustListState,
+)
+from ..token_core import StatusRoot, TrustedKey, TrustList, sign_trust_list
 from ..token_core.keys import kid_bytes, public_jwk, public_key_from_jwk
-from . import store
+from . import status_publishing, store
 
-#: The tables whose rows the trust list is made of.
+#: The tables whose rows the trust list is made of. Status slots count through statements
+#: only (a revocation is an UPDATE; handing out an index changes no published bit).
 _CONTENT = (Insurer, SigningKeyRecord, RevocationEntry)
-_CONTENT_TABLES = {model.__table__.name for model in _CONTENT}
+_CONTENT_TABLES = {model.__table__.name for model in _CONTENT} | {StatusSlot.__table__.name}
 #: Columns that change no list: when a current key last signed (it is published anyway).
 _NOT_CONTENT = {"tokens_valid_until"}
 #: Snapshots kept: the one served and the one before it (a request may still be reading it).
@@ -145,7 +153,10 @@ def _valid_until(now: int, due: int) -> int:
     next_key_end = db.session.scalar(db.select(func.min(SigningKeyRecord.tokens_valid_until)).where(
         SigningKeyRecord.signs_until.is_not(None), SigningKeyRecord.revoked_at.is_(None),
         SigningKeyRecord.tokens_valid_until > now))
-    return min(t for t in (due, next_revocation, next_key_end) if t is not None)
+    next_revocation_end = db.session.scalar(db.select(func.min(RevocationEntry.publish_until))
+                                            .where(RevocationEntry.publish_until > now))
+    return min(t for t in (due, next_revocation, next_key_end, next_revocation_end,
+                           status_publishing.next_change(now)) if t is not None)
 
 
 def _content(now: int) -> dict:
@@ -157,9 +168,13 @@ def _content(now: int) -> dict:
     revocations: dict[str, int] = {}
     for rid, before in db.session.execute(db.select(RevocationEntry.revocation_id,
                                                     RevocationEntry.revoked_before)
-                                          .where(RevocationEntry.effective_at <= now)):
+                                          .where(RevocationEntry.effective_at <= now,
+                                                 db.or_(RevocationEntry.publish_until.is_(None),
+                                                        RevocationEntry.publish_until > now))):
         revocations[rid] = max(before, revocations.get(rid, 0))
-    return {"insurers": insurers, "keys": keys, "revocations": revocations}
+    publication = status_publishing.publish(now)
+    status = {"seq": publication.seq, "root": publication.root.hex(), "url": status_publishing.STATUS_URL}
+    return {"insurers": insurers, "keys": keys, "revocations": revocations, "status": status}
 
 
 def content_objects(content: dict) -> dict:
@@ -170,15 +185,15 @@ def content_objects(content: dict) -> dict:
                                  insurers=frozenset(k["insurers"]), signs_from=k["signs_from"],
                                  signs_until=k["signs_until"]) for k in content["keys"]),
         "revocations": {bytes.fromhex(rid): before for rid, before in content["revocations"].items()},
+        "status": StatusRoot(seq=content["status"]["seq"], root=bytes.fromhex(content["status"]["root"]),
+                             url=content["status"]["url"]),
     }
 
 
 # -- the content version: bumped in the transaction that changes the content -------------
 
 def _bump(session: Session) -> None:
-    session.connection().execute(db.update(TrustListState).where(TrustListState.id == 1)
-                                 .values(version=TrustListState.version + 1))
-    session.info["trust_list_changed"] = True
+    TrustListState.bump(session)
 
 
 def _content_changed(obj) -> bool:

@@ -8,9 +8,11 @@ from .member import CopayRatio, Eligibility, Member
 from .passkey import PasskeyCredential
 from .revocation import RevocationEntry
 from .signing_key import SigningKeyRecord
+from .status_slot import StatusCounter, StatusPublication, StatusSlot
 from .staff import INSURER_ROLES, PERMISSIONS, ROLES, Staff, StaffInvite, staff_insurer
 from .trust_list_snapshot import TrustListSnapshot, TrustListState
 
 __all__ = ["ActivationCode", "ActivationGuess", "AuditEntry", "AuthSession", "CeremonyChallenge", "EligibilityCard", "Insurer", "Member",
            "Eligibility", "CopayRatio", "PasskeyCredential", "RevocationEntry",
-           "SigningKeyRecord", "INSURER_ROLES", "PERMISSIONS", "ROLES", "Staff", "StaffInvite", "staff_insurer", "TrustListSnapshot", "TrustListState"]
+           "SigningKeyRecord", "INSURER_ROLES", "PERMISSIONS", "ROLES", "Staff", "StaffInvite", "staff_insurer", "TrustListSnapshot", "TrustListState",
+           "StatusCounter", "StatusPublication", "StatusSlot"]

@@ -74,6 +74,9 @@ class Eligibility(db.Model):
     lost_on: Mapped[date | None] = mapped_column()
     loss_reason: Mapped[str | None] = mapped_column(String(200))
     revocation_seed: Mapped[bytes] = mapped_column(LargeBinary(16))
+    #: the latest expiry of a version-1 phone token of this period (they are revoked by a
+    #: revocation id in the trust list, version 2 by a status bit); None: none was issued
+    v1_tokens_until: Mapped[int | None] = mapped_column()
 
     member: Mapped[Member] = orm.relationship(back_populates="eligibilities")
 

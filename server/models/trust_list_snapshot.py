@@ -30,3 +30,11 @@ class TrustListState(db.Model):
     __tablename__ = "trust_list_state"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+
+    @classmethod
+    def bump(cls, session) -> int:
+        """Raise the version in the session's transaction; returns the new value. The row stays
+        locked until commit, so changing transactions get their versions in commit order."""
+        session.info["trust_list_changed"] = True
+        return session.connection().execute(db.update(cls).where(cls.id == 1).values(
+            version=cls.version + 1).returning(cls.version)).scalar_one()

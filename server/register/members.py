@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import ActivationCode, CopayRatio, Eligibility, Insurer, Member
 from ..token_core.claims import Relationship
 from . import household
-from . import audit, revocations
+from . import audit, revocations, status_indexes
 from .revocation_ids import card_revocation_id, revocation_id
 from .validation import FieldError, MemberInput, ValidationError
 
@@ -190,7 +190,11 @@ def _loss(member: Member, lost_on: date, reason: str) -> None:
     member.eligibility.loss_reason = reason
     member.updated_at = clock.now()
     effective_at = start_of_day(lost_on)     # a future loss revokes on its date, not now
-    revocations.revoke(revocation_id(member.eligibility), "loss", effective_at=effective_at)
+    eligibility = member.eligibility
+    if eligibility.v1_tokens_until is not None and eligibility.v1_tokens_until > clock.now():
+        revocations.revoke(revocation_id(eligibility), "loss", effective_at=effective_at,
+                           tokens_until=eligibility.v1_tokens_until)      # version-1 tokens
+    status_indexes.revoke_eligibility(eligibility, effective_at)          # version-2 tokens
     for card in member.cards:
         if card.status == "active":
             withdraw(card, "loss", effective_at=effective_at)
@@ -205,7 +209,11 @@ def _loss(member: Member, lost_on: date, reason: str) -> None:
 def withdraw(card, reason: str, *, effective_at: int | None = None) -> None:
     """回収: the card's token is revoked in the trust list from ``effective_at`` (now)."""
     card.status, card.withdrawn_at, card.withdraw_reason = "withdrawn", clock.now(), reason
-    revocations.revoke(card_revocation_id(card), "card_withdrawn", effective_at=effective_at)
+    if card.token.startswith("8801"):                 # a version-1 card: its revocation id
+        revocations.revoke(card_revocation_id(card), "card_withdrawn", effective_at=effective_at,
+                           tokens_until=start_of_day(card.valid_until + timedelta(days=1)))
+    else:
+        status_indexes.revoke_card(card, effective_at)
     audit.record("card.withdraw", card, after={"member_id": card.member_id, "reason": reason})
 
 

@@ -7,11 +7,15 @@ blueprints only (the member API under /api/v1/me is same-origin and stays closed
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 from flask_cors import CORS
 
-from ..keys import publishing
+from ..keys import publishing, status_publishing
 from . import caching
+
+#: A snapshot or delta never changes once its seq exists (its root is signed in a trust list):
+#: any cache may keep it for a year.
+IMMUTABLE_SECONDS = 365 * 86400
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 well_known = Blueprint("well_known", __name__, url_prefix="/.well-known")
@@ -50,6 +54,29 @@ def trust_list():
     response.vary.add("Accept-Encoding")
     caching.public(response, current_app.config["TRUST_LIST_MAX_AGE"], revalidate=True)
     return response
+
+
+def _immutable(data: bytes | None) -> Response:
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="application/octet-stream")
+    caching.public(response, IMMUTABLE_SECONDS)
+    response.headers["Cache-Control"] += ", immutable"
+    return response
+
+
+@bp.route("/status/<id:seq>.snapshot", methods=["GET", "HEAD"])
+def status_snapshot(seq):
+    """Every status list of the root ``seq`` (docs/token-format.md, "Status lists"): served
+    for the newest root only; a clinic holding an older trust list fetches it again."""
+    return _immutable(status_publishing.snapshot(seq))
+
+
+@bp.route("/status/<id:from_seq>-<id:seq>.delta", methods=["GET", "HEAD"])
+def status_delta(from_seq, seq):
+    """What changed from the lists of root ``from_seq`` to those of ``seq`` (a 404 when the
+    older state is no longer kept: the clinic then takes the snapshot)."""
+    return _immutable(status_publishing.delta(from_seq, seq))
 
 
 @well_known.route("/jwks.json", methods=["GET", "HEAD"])
