@@ -226,3 +226,19 @@ def test_version_1_revocation_ids_are_published_only_while_their_tokens_live(mak
     payload = json.loads(client.get("/api/v1/trust-list").get_data(as_text=True))
     from server.token_core.trust_list import b64url_decode
     assert json.loads(b64url_decode(payload["payload"]))["revocations"] == []
+
+
+def test_the_cli_verifies_a_version_2_token_with_the_published_lists(app, clock):
+    from server.cli import main as shikaku
+    runner = app.test_cli_runner()
+    issued = runner.invoke(shikaku, ["token", "issue", "--insurer", "06138093", "--symbol", "1234",
+                                     "--number", "5678", "--branch", "00"])
+    text = issued.output.strip()
+    assert text.startswith("8802")
+    result = runner.invoke(shikaku, ["token", "verify", text])
+    assert result.exit_code == 0 and json.loads(result.output)["status"] == "valid"
+    with app.app_context():
+        m = _member()
+        members.record_loss(m, m.eligibility.acquired_on.replace(year=2026, month=11, day=18), "retirement")
+    result = runner.invoke(shikaku, ["token", "verify", text])
+    assert result.exit_code == 1 and json.loads(result.output)["status"] == "revoked"

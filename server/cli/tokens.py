@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from .. import clock
 from ..documents.issuance import IssuanceError, issue_token
 from ..extensions import db
-from ..keys import publishing
+from ..keys import publishing, status_publishing
 from ..keys.lifecycle import KeyManagementError
 from ..models import Insurer, Member
 from ..token_core import DocumentKind, TrustList, verify
@@ -71,7 +71,7 @@ def verify_command(text, trust_list_file):
                       if trust_list_file else publishing.current_trust_list())
     except TrustListError as exc:
         raise click.UsageError(f"信頼リストを使えません: {exc}") from None
-    result = verify(text, trust_list, now=clock.now(),
-                    skew=current_app.config["VERIFY_SKEW_SECONDS"])
+    result = verify(text, trust_list, now=clock.now(), skew=current_app.config["VERIFY_SKEW_SECONDS"],
+                    status=status_publishing.state_for(trust_list.status))
     click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     sys.exit(0 if result.valid else 1)

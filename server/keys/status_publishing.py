@@ -121,6 +121,18 @@ def rebuilt(publication: StatusPublication) -> StatusState:
     return state_at(publication.built_at, publication.content_version, _unpack(publication.lengths))
 
 
+def state_for(status_root) -> StatusState | None:
+    """The state a trust list's ``status`` root vouches for, if this server published it and
+    can still rebuild it (for verifying on the server: the CLI); None otherwise."""
+    if status_root is None:
+        return None
+    publication = db.session.get(StatusPublication, status_root.seq)
+    if publication is None or publication.root != status_root.root:
+        return None
+    state = rebuilt(publication)
+    return state if state.root == status_root.root else None
+
+
 def snapshot(seq: int) -> bytes | None:
     """The snapshot of ``seq`` if it is the newest (older ones are served as deltas)."""
     return db.session.scalar(db.select(StatusPublication.snapshot).where(StatusPublication.seq == seq))
@@ -164,5 +176,5 @@ def next_change(now: int) -> int | None:
     return min(future) if future else None
 
 
-__all__ = ["STATUS_URL", "state_at", "current_lengths", "publish", "rebuilt", "snapshot", "delta",
+__all__ = ["STATUS_URL", "state_at", "state_for", "current_lengths", "publish", "rebuilt", "snapshot", "delta",
            "next_change", "quarantine"]
