@@ -258,8 +258,11 @@ class Stack:
     """
 
     def __init__(self, *, members: int = 1000, workers: int = 2, hello: bool = True, seed: int = 1,
-                 settings: dict | None = None, quiet: bool = False, keep_logs: str | None = None):
+                 settings: dict | None = None, quiet: bool = False, keep_logs: str | None = None,
+                 sign_in: bool = True):
         self.n_members, self.workers, self.with_hello, self.seed = members, workers, hello, seed
+        self.sign_in = sign_in
+        self.provision_seconds = None
         self.extra_settings = settings or {}
         self.quiet = quiet
         self.keep_logs = Path(keep_logs) if keep_logs else None
@@ -387,9 +390,11 @@ class Stack:
         self.cli("insurers", "add", INSURER[0], INSURER[1])
         path = self.folder / "members.csv"
         path.write_bytes(_members_csv(self.n_members, self.seed))
+        start = time.monotonic()
         self.cli("members", "import", str(path))
+        self.provision_seconds = time.monotonic() - start
         self.cli("keys", "init")
-        self.members = self.sign_in_members()
+        self.members = self.sign_in_members() if self.sign_in else []
 
     def sign_in_members(self) -> list[Member]:
         """A session for every member eligible today, as a passkey sign-in leaves it

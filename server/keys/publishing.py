@@ -230,11 +230,13 @@ def _bulk_statement(state):
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
+    session.info.pop("trust_list_version", None)
     if session.info.pop("trust_list_changed", False):
         forget()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session):
+    session.info.pop("trust_list_version", None)
     session.info.pop("trust_list_changed", None)
     session.info.pop("trust_list_bump", None)

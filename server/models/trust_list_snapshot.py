@@ -36,5 +36,13 @@ class TrustListState(db.Model):
         """Raise the version in the session's transaction; returns the new value. The row stays
         locked until commit, so changing transactions get their versions in commit order."""
         session.info["trust_list_changed"] = True
-        return session.connection().execute(db.update(cls).where(cls.id == 1).values(
+        version = session.connection().execute(db.update(cls).where(cls.id == 1).values(
             version=cls.version + 1).returning(cls.version)).scalar_one()
+        session.info["trust_list_version"] = version
+        return version
+
+    @classmethod
+    def bumped(cls, session) -> int:
+        """A version this transaction raised the row to (bumping once if it has not): every
+        change stamped with it commits with the transaction, at or below the final version."""
+        return session.info.get("trust_list_version") or cls.bump(session)

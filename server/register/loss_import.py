@@ -162,8 +162,10 @@ def _validate(raw_rows, allowed_insurers: set[str] | None, fail) -> list[_Row]:
 
 
 _LOADS = (joinedload(Member.insurer), selectinload(Member.eligibilities),
-          selectinload(Member.cards),
-          selectinload(Member.dependents).selectinload(Member.eligibilities))
+          selectinload(Member.cards), selectinload(Member.copay_ratios),
+          selectinload(Member.dependents).selectinload(Member.eligibilities),
+          selectinload(Member.dependents).selectinload(Member.cards),
+          selectinload(Member.dependents).selectinload(Member.copay_ratios))
 
 
 def _find_members(rows: list[_Row], fail) -> None:
@@ -251,6 +253,11 @@ def _followers(member: Member) -> int:
     return sum(1 for d in member.dependents if d.eligibility and d.eligibility.lost_on is None)
 
 
+#: Losses written between two flushes: each loss reads what it needs through objects already
+#: in the session (loaded up front by _find_members), so it need not see the others' rows.
+FLUSH_EVERY = 500
+
+
 def _write(rows: list[_Row], fail) -> int:
     """Every loss through the register in one transaction, 本人 first; one commit.
     Returns how many 家族 lost with their 本人."""
@@ -259,10 +266,13 @@ def _write(rows: list[_Row], fail) -> int:
     losses = sorted((r for r in rows if r.action == "lose"),
                     key=lambda r: (r.data.lost_on, r.member.relationship, r.row))
     try:
-        for r in losses:
+        for i, r in enumerate(losses):
+            if i % FLUSH_EVERY == 0:
+                db.session.flush()
             try:
-                affected = members.record_loss(r.member, r.data.lost_on, r.reason or LOSS_REASON,
-                                               commit=False)
+                with db.session.no_autoflush:      # flushed in batches, not before each query
+                    affected = members.record_loss(r.member, r.data.lost_on, r.reason or LOSS_REASON,
+                                                   commit=False)
             except ValidationError as exc:    # the plan checked these: the register changed
                 refused = True
                 for e in exc.errors:

@@ -101,11 +101,12 @@ def revoke_card(card, effective_at: int | None = None) -> None:
 
 
 def _revoke(holder, effective_at: int | None) -> None:
-    slot_id = db.session.scalar(db.select(StatusSlot.id).where(holder, StatusSlot.revoked_at.is_(None)))
+    with db.session.no_autoflush:
+        slot_id = db.session.scalar(db.select(StatusSlot.id).where(holder, StatusSlot.revoked_at.is_(None)))
     if slot_id is None:                  # no version-2 token was ever issued: nothing to revoke
         return
     now = clock.now()
-    version = TrustListState.bump(db.session)          # the trust list changes with it
+    version = TrustListState.bumped(db.session)        # the trust list changes with it
     db.session.execute(db.update(StatusSlot).where(StatusSlot.id == slot_id)
                        .values(revoked_at=max(now, effective_at or now), revoked_version=version)
                        .execution_options(synchronize_session=False, trust_list_content=False))
