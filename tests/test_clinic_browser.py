@@ -338,7 +338,10 @@ def test_a_trust_list_signed_by_another_key_is_refused_and_the_saved_one_kept(li
     expect(page.locator("#trust-refresh")).to_have_attribute("data-outcome", "refused")
     expect(page.locator("#trust-refresh")).to_contain_text("拒否しました")
     expect(page.locator("#trust")).to_have_attribute("data-state", "ok")
-    expect(page.locator("#trust-insurers")).to_have_text("06138093 資格パス健康保険組合（デモ）、06270888 なにわ商事健康保険組合（デモ）")
+    page.locator("#trust-insurer-details summary").click()
+    expect(page.locator("#trust-insurers li")).to_have_text(["06138093 資格パス健康保険組合（デモ）",
+                                                             "06270888 なにわ商事健康保険組合（デモ）"])
+    page.locator("#scan-input").focus()
     scan_with_reader(page, text)      # the saved list still has the insurer's key
     expect(result(page)).to_have_attribute("data-verdict", "valid")
 

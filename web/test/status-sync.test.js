@@ -152,7 +152,8 @@ describe('fetchBytes', () => {
     const got = await sync.fetchBytes('x', { fetchImpl: respond(data, { 'Content-Length': '100000' }), onProgress: (p) => seen.push(p) });
     assert.deepEqual(got, data);
     assert.equal(seen.at(-1).loaded, 100_000);
-    assert.ok(seen.every((p) => p.total === 100_000));
+    assert.deepEqual(seen[0], { loaded: 0, total: null });        // before the answer
+    assert.ok(seen.slice(1).every((p) => p.total === 100_000));
   });
 
   test('without Content-Length the total is unknown', async () => {

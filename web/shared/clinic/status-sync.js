@@ -132,10 +132,11 @@ export async function loadSnapshot(data, root) {
 
 /**
  * fetch() of a status file as bytes, reading the body chunk by chunk to report progress:
- * onProgress({loaded, total}) with total = Content-Length (null when absent or the body is
- * encoded). Resolves to null for a 404; rejects on any other failure.
+ * onProgress({loaded, total}) with total = Content-Length (null before the answer, and when
+ * absent or the body is encoded). Resolves to null for a 404; rejects on any other failure.
  */
 export async function fetchBytes(url, { onProgress = () => {}, fetchImpl = globalThis.fetch } = {}) {
+  onProgress({ loaded: 0, total: null });          // shown (indeterminate) while the server answers
   const response = await fetchImpl(url, { credentials: 'omit' });
   if (response.status === 404) return null;
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
