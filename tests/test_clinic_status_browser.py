@@ -4,6 +4,7 @@ kept up to date by deltas in the background, kept in IndexedDB for offline use, 
 only together with the trust list whose root they reach (a tampered delta changes nothing)."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -242,3 +243,87 @@ def test_a_tampered_delta_is_refused_and_the_saved_pair_kept(live_server, page, 
     expect_verdict(page, "invalid", "無効", "資格喪失")
     scan(page, misaki)
     expect_verdict(page, "valid", "有効")
+
+
+# -- at scale -------------------------------------------------------------------------------------
+
+def test_a_tenth_of_the_national_lists_sync_as_a_snapshot_then_a_delta(live_server, page, monkeypatch):
+    """Synthetic lists of a tenth of the national population (300 insurers of 20,000 phone
+    indexes, 0.3 % set; 60 card blocks of 35,000, 8 % set), served under a list signed by the
+    anchor: the first sync, a day's delta (840 bits flipped in 120 lists), a reload that reads the
+    pair back from IndexedDB; prints bytes and times (nothing asserted on time)."""
+    import random
+
+    from server.keys import store
+    from server.token_core import TrustList, sign_trust_list
+    from server.token_core import status_lists as sl
+    from server.token_core.keys import key_id_for
+    from server.token_core.trust_list import StatusRoot
+
+    rng = random.Random(1)
+    lists = {}
+    for i in range(300):
+        lists[sl.ListKey(1, 39_000_000 + i, 0)] = sl.StatusList.from_positions(20_000, rng.sample(range(20_000), 60))
+    for block in range(60):
+        lists[sl.ListKey(2, 700 + block, 0)] = sl.StatusList.from_positions(35_000, rng.sample(range(35_000), 2_800))
+    day0 = sl.StatusState(lists)
+    changed = dict(lists)
+    for key in rng.sample(sorted(lists), 120):
+        old = changed[key]
+        flips = set(rng.sample(range(old.length), 7))
+        changed[key] = sl.StatusList.from_positions(old.length, set(old.positions()) ^ flips)
+    day1 = sl.StatusState(changed)
+    snapshot, delta = sl.build_snapshot(day0), sl.build_delta(day0, day1)
+    insurers = {f"{39_000_000 + i}": f"保険者{i:03d}" for i in range(300)}
+
+    def signed(seq, state, issued_at):
+        with live_server.app.app_context():
+            key = store.anchor().private_key
+            return sign_trust_list(TrustList(
+                issued_at=issued_at, expires_at=issued_at + 2 * 86400, grace=14 * 86400, insurers=insurers,
+                keys=(), revocations={}, status=StatusRoot(seq, state.root, "status/")), key, key_id_for(key.public_key()))
+
+    now = int(time.time())
+    served = {"list": signed(10, day0, now)}
+    page.route("**/api/v1/trust-list", lambda route: route.fulfill(
+        status=200, body=served["list"], headers={"Content-Type": "application/json", "ETag": f'"{hash(served["list"])}"'}))
+    page.route("**/api/v1/status/10.snapshot", lambda route: route.fulfill(
+        status=200, body=snapshot, headers={"Content-Type": "application/octet-stream", "Content-Length": str(len(snapshot))}))
+    page.route("**/api/v1/status/10-11.delta", lambda route: route.fulfill(
+        status=200, body=delta, headers={"Content-Type": "application/octet-stream"}))
+    page.route("**/api/v1/status/11.snapshot", lambda route: route.abort())
+
+    open_clinic(page, live_server)
+    expect(page.locator("#trust-status-lists")).to_have_text("第10版・リスト360件")
+    first = sync_of(page)
+    assert first[:2] == ("snapshot", len(snapshot))
+    served["list"] = signed(11, day1, now + 60)
+    back_online(page)
+    expect(page.locator("#trust-status-lists")).to_have_text("第11版・リスト360件")
+    second = sync_of(page)
+    assert second[:2] == ("delta", len(delta))
+    stored = settle_stored_size(page)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "/status/" in request.url else None)
+    started = time.monotonic()
+    page.reload()
+    expect(page.locator("#trust-status-lists")).to_have_text("第11版・リスト360件")
+    reload_s = time.monotonic() - started
+    expect(page.locator("#trust-refresh")).to_have_attribute("data-sync", re.compile("^none 0 "))
+    assert fetched == []         # the pair came back from IndexedDB
+    print(f"\n1/10 national (synthetic): snapshot {len(snapshot):,} B, first sync {first[2]} ms; "
+          f"a day's delta {len(delta):,} B, sync {second[2]} ms (stored again: {stored:,} B); "
+          f"reload to the lists on screen (from IndexedDB) {reload_s * 1000:.0f} ms")
+
+
+def settle_stored_size(page) -> int:
+    """The bytes of the status lists the device stores (IndexedDB)."""
+    return page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open('shikaku-clinic');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('trust').objectStore('trust').get('current');
+          get.onsuccess = () => { resolve(get.result.status.snapshot.byteLength); open.result.close(); };
+          get.onerror = () => reject(get.error);
+        };
+    })""")
