@@ -129,8 +129,9 @@ export class TrustView {
     this._el('trust-insurer-count').textContent = t('trust_insurer_count', { count: insurers.length.toLocaleString() });
     this._el('trust-keys').textContent = String(list.keys.length);
     this._el('trust-revocations').textContent = String(list.revocations.size);
-    if (this._insurers !== list.insurers) {
+    if (this._insurers !== list.insurers || this._insurersLang !== lang) {
       this._insurers = list.insurers;
+      this._insurersLang = lang;
       this._renderInsurers();
     }
   }

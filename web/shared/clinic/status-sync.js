@@ -96,17 +96,15 @@ async function deflate(bits) {
 
 /** A state (verified) in the snapshot format, to store; parseSnapshot() reads it back. */
 export async function encodeSnapshot(state) {
-  const parts = [];
-  let total = 8;
-  for (const [key, list] of state.lists) {
+  const parts = await Promise.all([...state.lists].map(async ([key, list]) => {
     let z = compressed.get(list);
     if (!z) {
       z = await deflate(list.bits);
       compressed.set(list, z);
     }
-    parts.push([key, list.length, z]);
-    total += KEY_BYTES + 8 + z.length;
-  }
+    return [key, list.length, z];
+  }));
+  const total = parts.reduce((sum, [, , z]) => sum + KEY_BYTES + 8 + z.length, 8);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(SNAPSHOT_MAGIC);
