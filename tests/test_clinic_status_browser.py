@@ -155,7 +155,7 @@ def test_first_visit_downloads_the_snapshot_with_a_progress_bar_and_a_v2_token_i
     keep_screenshot(page, "clinic-status-trust-panel")
     page.locator("#lang-toggle").click()
     expect(page.locator("#trust-synced")).to_contain_text("ago")
-    expect(page.locator("#trust-status-lists")).to_contain_text("lists")
+    expect(page.locator("#trust-status-lists")).to_contain_text("sequence")
     keep_screenshot(page, "clinic-status-trust-panel-en")
 
 

@@ -184,7 +184,7 @@ const MESSAGES = {
     trust_synced_value: '{time} ({ago} ago)',
     trust_age_synced: ', synced {ago} ago',
     trust_status_lists: 'Status lists',
-    trust_status_value: 'version {seq}, {lists} lists',
+    trust_status_value: 'sequence {seq}, lists: {lists}',
     trust_status_none: 'none (version-1 tokens only)',
     trust_status_missing: 'not downloaded (version-2 tokens: re-sync needed)',
     trust_downloading: 'Downloading the status lists…',
