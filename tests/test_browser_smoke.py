@@ -12,7 +12,9 @@ def test_clinic_page_fetches_and_verifies_the_trust_list(live_server, page):
     page.goto(f"{live_server.url}/clinic/")
     expect(page.locator("#trust")).to_have_attribute("data-state", "ok")
     expect(page.locator("#trust-status")).to_contain_text("署名を確認しました")
-    expect(page.locator("#trust-insurers")).to_contain_text("06138093 資格パス健康保険組合（デモ）")
+    expect(page.locator("#trust-insurer-count")).to_have_text("2保険者")
+    page.locator("#trust-insurer-details summary").click()
+    expect(page.locator("#trust-insurers li").first).to_have_text("06138093 資格パス健康保険組合（デモ）")
     expect(page.locator("#trust-keys")).to_have_text("2")           # a key per demo insurer
     assert f"{live_server.url}/api/v1/trust-list" in requests
 

@@ -338,7 +338,10 @@ def test_a_trust_list_signed_by_another_key_is_refused_and_the_saved_one_kept(li
     expect(page.locator("#trust-refresh")).to_have_attribute("data-outcome", "refused")
     expect(page.locator("#trust-refresh")).to_contain_text("拒否しました")
     expect(page.locator("#trust")).to_have_attribute("data-state", "ok")
-    expect(page.locator("#trust-insurers")).to_have_text("06138093 資格パス健康保険組合（デモ）、06270888 なにわ商事健康保険組合（デモ）")
+    page.locator("#trust-insurer-details summary").click()
+    expect(page.locator("#trust-insurers li")).to_have_text(["06138093 資格パス健康保険組合（デモ）",
+                                                             "06270888 なにわ商事健康保険組合（デモ）"])
+    page.locator("#scan-input").focus()
     scan_with_reader(page, text)      # the saved list still has the insurer's key
     expect(result(page)).to_have_attribute("data-verdict", "valid")
 
@@ -356,6 +359,30 @@ def test_a_trust_list_older_than_the_saved_one_is_refused(live_server, page, mon
     expect(page.locator("#trust-refresh")).to_contain_text("保存済みのリストより古い")
     scan_with_reader(page, text)      # accepting the older list (no keys) would give 不明な発行鍵
     expect(result(page)).to_have_attribute("data-verdict", "valid")
+
+
+def test_a_national_list_counts_its_insurers_and_lists_them_on_demand(live_server, page, monkeypatch):
+    """3,000 insurers: a count, and a collapsed list that shows a page of matches at a time."""
+    insurers = {f"{39_000_000 + i:08d}": f"保険者{i:04d}" for i in range(3000)}
+    insurers["06138093"] = "資格パス健康保険組合（デモ）"
+    with live_server.app.app_context():
+        document = sign_list(store.anchor().private_key, issued_at=int(time.time()), insurers=insurers)
+    serve_trust_list(monkeypatch, document)
+    open_clinic(page, live_server)
+    expect(page.locator("#trust-insurer-count")).to_have_text("3,001保険者")
+    expect(page.locator("#trust-insurers li")).to_have_count(0)          # nothing built while closed
+    page.locator("#trust-insurer-details summary").click()
+    expect(page.locator("#trust-insurers li")).to_have_count(50)
+    expect(page.locator("#trust-insurers-more")).to_have_text("ほか2951件（検索で絞り込んでください）")
+    page.locator("#trust-insurer-search").fill("デモ")
+    expect(page.locator("#trust-insurers li")).to_have_text(["06138093 資格パス健康保険組合（デモ）"])
+    expect(page.locator("#trust-insurers-more")).to_be_hidden()
+    page.locator("#trust-insurer-search").fill("3900299")
+    expect(page.locator("#trust-insurers li")).to_have_text(["39002990 保険者2990", "39002991 保険者2991",
+        "39002992 保険者2992", "39002993 保険者2993", "39002994 保険者2994", "39002995 保険者2995",
+        "39002996 保険者2996", "39002997 保険者2997", "39002998 保険者2998", "39002999 保険者2999"])
+    page.locator("#trust-insurer-search").fill("該当なし")
+    expect(page.locator("#trust-insurers-more")).to_have_text("該当する保険者はありません")
 
 
 def test_first_visit_with_an_impostor_anchor_in_the_config_has_no_list(live_server, page):

@@ -40,6 +40,7 @@ const PRECACHE = [
   '/clinic/js/update-banner.js',
   '/shared/clinic/csv.js',
   '/shared/clinic/format.js',
+  '/shared/clinic/status-sync.js',
   '/shared/clinic/verdict.js',
   '/shared/trust-list.js',
   '/shared/verifier.js',

@@ -60,7 +60,8 @@ export class ClinicApp {
     const store = await Store.open();
     this._trustView = new TrustView({ document: doc, i18n, skewSeconds: this._skew });
     this._trust = new TrustStore({ url: config.trustListUrl, anchor: config.anchor, store,
-      onChange: (trust) => this._trustView.render(trust) });
+      onChange: (trust) => this._trustView.render(trust),
+      onProgress: (progress) => this._trustView.renderProgress(progress) });
     this._dayLog = new DayLog({ store, retentionDays: config.logRetentionDays });
     this._logView = new LogView({ document: doc, i18n, dayLog: this._dayLog, onDone: refocus });
 
@@ -97,10 +98,10 @@ export class ClinicApp {
     if (!text) return;
     // The code still in front of the camera after its verdict is not a new patient.
     if (source === 'camera' && text === this._shownText) return;
-    const list = this._trust.list;
+    const { list, status } = this._trust;   // read together: the pair adopted together
     const verifyStart = performance.now();
     const result = list
-      ? await verify(text, list, { now: Math.floor(Date.now() / 1000), skew: this._skew })
+      ? await verify(text, list, { now: Math.floor(Date.now() / 1000), skew: this._skew, status })
       : NO_TRUST_LIST;
     const verifyMs = performance.now() - verifyStart;
     const description = describe(result);
@@ -108,7 +109,8 @@ export class ClinicApp {
     this._result.show(result, description);
     if (source !== 'camera') this._scanInput.focus();
     this._measure(source, startedAt, { decodeMs: timing?.decodeMs ?? null, verifyMs });
-    if (result.warnings.includes('trust_list_stale') || result.status === 'trust_list_expired') this._refreshTrust();
+    if (result.warnings.includes('trust_list_stale') || result.status === 'trust_list_expired'
+        || result.status === 'status_unavailable') this._refreshTrust();
     await this._dayLog.add(DayLog.entry({ result, description, source }));
     await this._logView.render();
   }
