@@ -148,7 +148,7 @@ def _clinic(stack, revoked_text: str, valid_text: str) -> dict:
         page.on("response", lambda r: fetched.append((r.url, r.status)) if "/api/v1/status/" in r.url else None)
         start = time.monotonic()
         page.goto(stack.url + "/clinic/")
-        page.wait_for_function("() => document.querySelector('#trust-status')?.dataset.state === 'ok'",
+        page.wait_for_function("() => document.querySelector('#trust-status-lists')?.dataset.state === 'ok'",
                                timeout=600_000)
         out["clinic_first_sync_s"] = time.monotonic() - start
         out["clinic_fetched"] = fetched[:]
@@ -159,7 +159,8 @@ def _clinic(stack, revoked_text: str, valid_text: str) -> dict:
             box.press("Enter")
             page.wait_for_selector("#result[data-status]")
             verdicts[name] = page.locator("#result").get_attribute("data-status")
-            page.locator("#next").click() if page.locator("#next").count() else None
+            page.locator("#next-patient").click()             # back to idle for the next one
+            page.wait_for_selector("#result:not([data-status])")
         out["clinic_verdicts"] = verdicts
         browser.close()
     return out

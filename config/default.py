@@ -15,7 +15,7 @@ VERIFY_SKEW_SECONDS = 300      # clock disagreement tolerated when verifying
 # Token format: 2 = a status index (claim 18) checked in the status lists of the trust list's
 # signed root; 1 = a revocation id listed in the trust list (the old format, still verified).
 # Deploy a version-2 verifier to clinics before issuing version 2 (docs/token-format.md).
-TOKEN_VERSION = 1
+TOKEN_VERSION = 2
 
 # Printed notices: the insurer's address block, by insurer number (optional)
 INSURER_CONTACTS = {"06138093": ["〒100-0000 東京都千代田区〇〇1-2-3", "お問い合わせ 0120-000-000（平日 9:00〜17:00）"]}

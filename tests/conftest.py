@@ -131,8 +131,10 @@ def make_app(tmp_path, clock, database_url):
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(make_app, request):
+    """The app on a fresh database; ``@pytest.mark.token_version(1)`` for the version-1 path."""
+    marker = request.node.get_closest_marker("token_version")
+    return make_app(TOKEN_VERSION=marker.args[0]) if marker else make_app()
 
 
 @pytest.fixture

@@ -121,6 +121,7 @@ def test_edit_records_before_and_after(client, app, as_staff):
         assert '"name_kana": "ヨシダ タロー"' in entry.after_json
 
 
+@pytest.mark.token_version(1)        # revocation ids; version 2: tests/test_status_lists_server.py
 def test_recording_a_loss_puts_revocations_in_the_next_trust_list(client, app, as_staff):
     """The household's members holding version-1 tokens (本人 and one 家族 here) get a
     revocation id each; a member who never had a token needs none."""

@@ -3,6 +3,7 @@ invite → staff passkey → sign in → enrol a member and a dependent → prin
 its QR decodes to the activation URL → record a loss → the next trust list revokes."""
 import io
 import re
+import time
 from datetime import date
 
 import pytest
@@ -12,10 +13,9 @@ from playwright.sync_api import expect
 
 from server.cli import main as shikaku
 from server.extensions import db
-from server.keys import publishing
+from server.keys import publishing, status_publishing
 from server.models import Member
-from server.register.revocation_ids import revocation_id
-from server.token_core import TrustList
+from server.token_core import Status, TrustList, verify
 from screenshots import keep_screenshot
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,12 @@ def test_invite_register_sign_in_enrol_print_and_revoke(live_server, page, authe
     assert "-".join(re.findall(r"\d{4}", code)) in notice.locator("body").inner_text()
     notice.close()
 
-    # 5. Record the loss; the next trust list carries both revocations.
+    # 5. Both have fetched a phone token; record the loss: the next trust list's status lists
+    #    revoke both tokens.
+    with live_server.app.app_context():
+        from server.documents.issuance import issue_token
+        tokens = [issue_token(m).text for m in
+                  db.session.scalars(db.select(Member).where(Member.number == "1001")).all()]
     page.goto(member_url)
     page.locator("#loss-form [name=lost_on]").fill(date.today().isoformat())   # effective now
     page.locator("#loss-form button").click()
@@ -91,10 +96,10 @@ def test_invite_register_sign_in_enrol_print_and_revoke(live_server, page, authe
     trust_list_text = page.request.get(f"{live_server.url}/api/v1/trust-list").text()
     with live_server.app.app_context():
         trust_list = TrustList.from_signed(trust_list_text, publishing.anchor_jwk())
-        people = db.session.scalars(db.select(Member).where(Member.number == "1001")).all()
-        assert len(people) == 2
-        for person in people:
-            assert revocation_id(person.eligibility) in trust_list.revocations
+        state = status_publishing.state_for(trust_list.status)
+        assert len(tokens) == 2
+        for text in tokens:
+            assert verify(text, trust_list, now=int(time.time()), status=state).status is Status.REVOKED
 
 
 def test_a_passkey_without_user_verification_cannot_sign_in(live_server, page, authenticator,

@@ -33,7 +33,7 @@ def test_issue_then_verify_round_trip(runner, tmp_path):
     issued = _run(runner, "token", "issue", *MEMBER, "--branch", "01", "--png", str(png), "--svg", str(svg))
     assert issued.exit_code == 0, issued.output
     text = issued.output.strip()
-    assert text.isdigit() and text.startswith("8801")
+    assert text.isdigit() and text.startswith("8802")             # format version 2
     [barcode] = zxingcpp.read_barcodes(Image.open(png))
     assert barcode.format == zxingcpp.BarcodeFormat.QRCode and barcode.text == text
     assert svg.read_text().startswith("<?xml") and "<svg" in svg.read_text()

@@ -325,6 +325,7 @@ def test_relationship_cannot_change_by_import(run_import):
 
 # -- loss of eligibility ---------------------------------------------------------------------------
 
+@pytest.mark.token_version(1)        # counts revocation ids (version 1)
 def test_a_loss_date_records_the_loss_and_revokes(app, run_import, member, counts, phone_tokens):
     members, entries, revocations = counts()
     header = HEADER + ",lost_on"

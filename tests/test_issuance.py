@@ -68,6 +68,7 @@ def test_a_planned_loss_caps_the_expiry(app, demo_member, clock):
     assert claims.expires_at < clock.now + 7 * 86400
 
 
+@pytest.mark.token_version(1)
 def test_revocation_id_is_stable_and_fresh_after_re_enrolment(app, demo_member, clock):
     with app.app_context():
         member = demo_member()

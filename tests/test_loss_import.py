@@ -71,6 +71,7 @@ def _where(report) -> list[tuple[int, str]]:
 
 # -- valid files ---------------------------------------------------------------------------
 
+@pytest.mark.token_version(1)        # counts revocation ids (version 1)
 def test_cp932_file_with_wareki_and_iso_dates(runner, csv_file, loss, counts, phone_tokens):
     before = counts()
     data = csv_bytes(f"{KAZUO},令和8年10月31日,退職", f"{HANAKO},2026-10-15,被扶養者でなくなった",
@@ -99,6 +100,7 @@ def test_japanese_headers_and_no_reason_column(run, loss):
     assert loss("91", "00") == (date(2019, 4, 30), "other")
 
 
+@pytest.mark.token_version(1)        # counts revocation ids (version 1)
 def test_an_insured_persons_loss_reaches_the_dependents_and_the_trust_list(app, run, loss, counts,
                                                                           phone_tokens):
     members, eligibilities, revocations, entries = counts()

@@ -17,7 +17,7 @@ from server.extensions import db
 from server.keys import publishing
 from server.models import ActivationCode, EligibilityCard, Member
 from server.register.wareki import format_both
-from server.token_core import DocumentKind, Status, verify
+from server.token_core import DocumentKind, Status
 
 BIRTH = date(1980, 5, 15)   # 𠮷田 太郎
 
@@ -207,7 +207,7 @@ def test_card_qr_carries_a_valid_card_token_until_the_card_is_withdrawn(live_ser
     assert "資格確認書" in text and "有効期限" in text and "交付年月日" in text and "𠮷田 太郎" in text
     token = _decode_qr(page.locator("#card-qr").screenshot())
     with live_server.app.app_context():
-        result = verify(token, publishing.current_trust_list(), now=server_clock.now())
+        result = publishing.verify_now(token, now=server_clock.now())
         assert result.status is Status.VALID
         assert result.claims.kind is DocumentKind.CARD and result.claims.name == "𠮷田 太郎"
         card = db.session.scalar(db.select(EligibilityCard).where(EligibilityCard.member_id == member_id))
@@ -226,5 +226,5 @@ def test_card_qr_carries_a_valid_card_token_until_the_card_is_withdrawn(live_ser
     assert "回収済み・使用不可" in page.locator(".card-sheet").inner_text()
     assert page.locator("#card-qr svg").count() == 0
     with live_server.app.app_context():
-        result = verify(token, publishing.current_trust_list(), now=server_clock.now())
+        result = publishing.verify_now(token, now=server_clock.now())
         assert result.status is Status.REVOKED

@@ -242,3 +242,32 @@ def test_the_cli_verifies_a_version_2_token_with_the_published_lists(app, clock)
         members.record_loss(m, m.eligibility.acquired_on.replace(year=2026, month=11, day=18), "retirement")
     result = runner.invoke(shikaku, ["token", "verify", text])
     assert result.exit_code == 1 and json.loads(result.output)["status"] == "revoked"
+
+
+def test_a_re_enrolment_gets_a_new_index_so_its_tokens_are_valid_and_the_old_ones_not(app, client, clock):
+    with app.app_context():
+        old = issue_token(_member())
+        m = _member()
+        members.record_loss(m, m.eligibility.acquired_on.replace(year=2026, month=11, day=18), "retirement")
+        from server.clock import today
+        members.re_enrol(_member(), today())
+        new = issue_token(_member())
+    assert new.claims.status_index != old.claims.status_index
+    clinic = Clinic(app, client).sync(clock.now)
+    assert clinic.check(old.text, clock.now) is Status.REVOKED
+    assert clinic.check(new.text, clock.now) is Status.VALID
+
+
+def test_a_loss_revokes_every_card_and_every_family_members_phone_token(app, client, clock):
+    with app.app_context():
+        household = [_member(branch=b) for b in ("00", "01", "02")]
+        phones = [issue_token(m).text for m in household]
+        card = cards.issue_card(household[0]).token
+        db.session.commit()
+    clinic = Clinic(app, client).sync(clock.now)
+    assert {clinic.check(t, clock.now) for t in [*phones, card]} == {Status.VALID}
+    with app.app_context():
+        m = _member()
+        members.record_loss(m, m.eligibility.acquired_on.replace(year=2026, month=11, day=18), "retirement")
+    clinic.sync(clock.now)
+    assert [clinic.check(t, clock.now) for t in [*phones, card]] == [Status.REVOKED] * 4

@@ -13,7 +13,7 @@ from server.cli import main as shikaku
 from server.documents import cards
 from server.documents.issuance import issue_token
 from server.extensions import db
-from server.keys import lifecycle, publishing
+from server.keys import lifecycle, publishing, status_publishing
 from server.models import (
     ActivationCode,
     AuditEntry,
@@ -296,10 +296,12 @@ def test_key_compromise_drill(app, client, as_staff, a_member, b_member, clock):
         db.session.commit()
         anchor = publishing.anchor_jwk()
     before = TrustList.from_signed(_text(client.get("/api/v1/trust-list")), anchor)
+    with app.app_context():
+        before_state = status_publishing.state_for(before.status)
     a_kid, b_kid = _kid(app, A), _kid(app, B)
     assert {a_kid, b_kid} <= {k.kid.hex() for k in before.keys}
     for text in (a_notice, a_card, b_notice, b_card):
-        assert verify(text, before, now=clock.now).status is Status.VALID
+        assert verify(text, before, now=clock.now, status=before_state).status is Status.VALID
 
     token = as_staff("admin", insurers=[A])
     response = client.post(f"/admin/keys/{a_kid}/revoke", data={"csrf_token": token, "confirm_kid": a_kid},
@@ -307,17 +309,23 @@ def test_key_compromise_drill(app, client, as_staff, a_member, b_member, clock):
     assert f"鍵 {a_kid} を失効しました" in _text(response)
 
     after = TrustList.from_signed(_text(client.get("/api/v1/trust-list")), anchor)
+    with app.app_context():
+        state = status_publishing.state_for(after.status)
     kids = {k.kid.hex() for k in after.keys}
     assert a_kid not in kids and b_kid in kids
-    assert [verify(t, after, now=clock.now).status for t in (a_notice, a_card)] == [Status.UNKNOWN_KEY] * 2
-    assert [verify(t, after, now=clock.now).status for t in (b_notice, b_card)] == [Status.VALID] * 2
+    assert [verify(t, after, now=clock.now, status=state).status for t in (a_notice, a_card)] == \
+        [Status.UNKNOWN_KEY] * 2
+    assert [verify(t, after, now=clock.now, status=state).status for t in (b_notice, b_card)] == \
+        [Status.VALID] * 2
     with app.app_context():
         fresh = issue_token(db.session.get(Member, a_member)).text
         assert lifecycle.key_for(A)[0].kid in kids and lifecycle.key_for(B)[0].kid == b_kid
         entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "key.revoke"))
         assert entry.insurer_id is not None
     after = TrustList.from_signed(_text(client.get("/api/v1/trust-list")), anchor)
-    assert verify(fresh, after, now=clock.now).status is Status.VALID
+    with app.app_context():
+        state = status_publishing.state_for(after.status)
+    assert verify(fresh, after, now=clock.now, status=state).status is Status.VALID
     with app.app_context():
         from pathlib import Path
         assert not list(Path(app.config["KEY_DIR"]).glob(f"signing-{a_kid}.pem"))

@@ -95,6 +95,16 @@ def current_trust_list() -> TrustList:
     return TrustList.from_signed(current().document, anchor_jwk())
 
 
+def verify_now(text, *, now: int | None = None):
+    """Verify a token as a clinic holding the current list and its status lists would (the
+    CLI, tests): a VerificationResult."""
+    from ..token_core import verify
+    trust_list = current_trust_list()
+    return verify(text, trust_list, now=clock.now() if now is None else now,
+                  skew=current_app.config["VERIFY_SKEW_SECONDS"],
+                  status=status_publishing.state_for(trust_list.status))
+
+
 def forget() -> None:
     """Drop this worker's copy (after it committed a change, or in tests)."""
     if has_app_context():

@@ -24,6 +24,8 @@ test('a whole token has a complete shape; its prefixes mostly do not', () => {
   assert.ok(!looksComplete(validToken.slice(0, -1)));
   assert.ok(!looksComplete(`9901${validToken.slice(4)}`));
   assert.ok(!looksComplete('8801'));
+  assert.ok(looksComplete(`8802${validToken.slice(4)}`));      // format version 2
+  assert.ok(!looksComplete(`8803${validToken.slice(4)}`));
 });
 
 test('和暦 with 元年 and era boundaries; ages; times in Japan', () => {

@@ -11,8 +11,9 @@
 import { correction, generate } from '/vendor/lean-qr/index.mjs';
 import { toSvg } from '/vendor/lean-qr/extras/svg.mjs';
 
-/** A token's text is "8801" and digits only (docs/token-format.md): anything else is not ours. */
-const TOKEN_TEXT = /^8801[0-9]+$/;
+/** A token's text is "8801" or "8802" (the format version) and digits only
+ *  (docs/token-format.md): anything else is not ours. */
+const TOKEN_TEXT = /^880[12][0-9]+$/;
 
 export function qrElement(text, label) {
   if (typeof text !== 'string' || !TOKEN_TEXT.test(text)) return null;

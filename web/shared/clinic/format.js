@@ -19,11 +19,12 @@ for (let n = 1, max = 256n - 1n; n <= 830; n += 1, max = max * 256n + 255n) {
   BODY_LENGTHS.add(max.toString().length);
 }
 
-/** True when the digits have the shape of a whole token ("8801" and a body of D(n) digits).
+/** True when the digits have the shape of a whole token ("8801" or "8802", the format
+ *  version, and a body of D(n) digits).
  *  A shorter prefix of a token can have that shape too, so callers still wait for the
  *  scanner to pause (or its Enter) before acting on it. */
 export function looksComplete(digits) {
-  return /^8801\d+$/.test(digits) && BODY_LENGTHS.has(digits.length - 4);
+  return /^880[12]\d+$/.test(digits) && BODY_LENGTHS.has(digits.length - 4);
 }
 
 const ERA_FORMAT = new Intl.DateTimeFormat('ja-JP-u-ca-japanese',
