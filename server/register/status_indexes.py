@@ -2,7 +2,7 @@
 "Status lists"), handed out and revoked here; the lists are built in keys/status_publishing.py.
 
 - A **phone notice** index belongs to an eligibility period, per insurer: given at its first
-  version-2 token, revoked by its loss. The bit stays set PHONE_BIT_SECONDS (every phone token
+  version-2 token, revoked by its loss. The bit stays set ``phone_bit_seconds()`` (every phone token
   it revoked has expired by then), is cleared, and the index waits ``quarantine()`` more before
   another member gets it: beyond the oldest list a clinic may still decide with, so no clinic
   can refuse the new holder with an old bit.
