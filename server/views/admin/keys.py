@@ -1,6 +1,8 @@
 """Signing keys (insurer admins: their insurers' keys; the operator: every key): list with
 their state, rotate, revoke a compromised key."""
-from flask import flash, g, redirect, render_template, request, url_for
+import re
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ... import clock
 from ...auth.staff_session import requires
@@ -9,6 +11,14 @@ from ...keys import lifecycle
 from ...keys.lifecycle import KeyManagementError
 from ...models import SigningKeyRecord
 from . import bp
+
+
+def _checked(kid: str) -> str:
+    """A kid as the list writes it (lowercase hex, 1–16 bytes); anything else is no key (404),
+    before it reaches the database (PostgreSQL refuses a NUL in text)."""
+    if not re.fullmatch(r"[0-9a-f]{2,32}", kid):
+        abort(404)
+    return kid
 
 
 def _allowed(record: SigningKeyRecord) -> bool:
@@ -26,6 +36,7 @@ def keys():
 @bp.post("/keys/<kid>/rotate")
 @requires("keys")
 def rotate_key(kid):
+    kid = _checked(kid)
     try:
         [(old, new)] = lifecycle.rotate(kid, actor=g.actor, allowed=_allowed)
     except KeyManagementError as exc:
@@ -40,6 +51,7 @@ def rotate_key(kid):
 @requires("keys")
 def revoke_key(kid):
     """A compromised key: typed kid as confirmation; trust in it ends with the next list."""
+    kid = _checked(kid)
     if request.form.get("confirm_kid", "").strip().lower() != kid:
         flash("確認のため鍵IDを入力してください Type the key id to confirm", "error")
         return redirect(url_for("admin.keys"))
