@@ -5,14 +5,11 @@ only together with the trust list whose root they reach (a tampered delta change
 from __future__ import annotations
 
 import re
-import threading
 import time
 
 import pytest
-from conftest import _free_port
 from playwright.sync_api import expect
 from screenshots import keep_screenshot
-from werkzeug.serving import make_server
 
 from server import clock
 from server.documents import issuance
@@ -25,21 +22,6 @@ pytestmark = pytest.mark.browser
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 TARO = ("5678", "00")
 MISAKI = ("3001", "00")      # another member of the same insurer, not TARO's dependent
-
-
-@pytest.fixture
-def live_server(make_app):
-    """The app issuing version-2 tokens, served on http://localhost:PORT in a thread."""
-    port = _free_port()
-    app = make_app(PUBLIC_URL=f"http://localhost:{port}", CLOCK=None, TOKEN_VERSION=2)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://localhost:{port}"
-    server.app = app
-    yield server
-    server.shutdown()
-    thread.join(5)
 
 
 @pytest.fixture
