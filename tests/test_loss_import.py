@@ -329,3 +329,111 @@ def test_insurer_lookup_is_by_number(app, run):
         db.session.commit()
     report = run(csv_bytes("39130000,1234,91,00,2026-10-31,"))
     assert _where(report) == [(2, "number")]
+
+
+# -- large files: set-wise, with the effects of one loss at a time ---------------------------
+
+MEMBER_HEADER = ("insurer_number,symbol,number,branch,relationship,name,name_kana,sex,birth_date,"
+                 "acquired_on,copay_ratio,copay_from,mynumber_last4")
+
+
+@pytest.fixture
+def households(app):
+    """``households(first, n)``: n new households (本人 and 家族, 記号 88, 番号 first…) with
+    what a loss takes back: a phone token each (a status index), and for the 本人 a
+    資格確認書, an unused activation code and a signed-in session. Returns their loss rows."""
+    from server.auth import sessions
+    from server.documents import activation_codes, cards
+    from server.documents.issuance import issue_token
+    from server.register.csv_import import import_members
+
+    def make(first: int, n: int) -> list[str]:
+        numbers = [str(first + i) for i in range(n)]
+        rows = [row for number in numbers for row in (
+            f"06138093,88,{number},00,1,試験 太郎,シケン タロウ,1,1980-01-01,2020-04-01,3,,",
+            f"06138093,88,{number},01,2,試験 花子,シケン ハナコ,2,1982-02-02,2020-04-01,3,,")]
+        with app.app_context():
+            assert import_members(csv_bytes(*rows, header=MEMBER_HEADER)).ok
+            enrolled = db.session.scalars(db.select(Member).where(
+                Member.symbol == "88", Member.number.in_(numbers))).all()
+            for m in enrolled:
+                issue_token(m)
+                if m.branch == "00":
+                    cards.issue_card(m)
+                    activation_codes.issue(m)
+                    with app.test_request_context():
+                        sessions.start("member", m.id)
+            db.session.commit()
+        return [f"06138093,88,{number},00,2026-10-31,retirement" for number in numbers]
+    return make
+
+
+def _taken_back(app, number: str) -> list[tuple]:
+    """What a loss did to household 88-``number``, member by member (ids left out)."""
+    from server.models import ActivationCode, AuthSession, EligibilityCard, StatusSlot
+    with app.app_context():
+        out = []
+        for m in db.session.scalars(db.select(Member).where(Member.symbol == "88", Member.number == number)
+                                    .order_by(Member.branch)):
+            e = m.eligibility
+            out.append((
+                m.branch, e.lost_on, e.loss_reason,
+                db.session.scalar(db.select(StatusSlot.revoked_at).where(StatusSlot.eligibility_id == e.id)),
+                [(c.status, c.withdraw_reason) for c in db.session.scalars(
+                    db.select(EligibilityCard).where(EligibilityCard.member_id == m.id))],
+                db.session.scalar(db.select(StatusSlot.revoked_at).join(
+                    EligibilityCard, EligibilityCard.id == StatusSlot.card_id).where(
+                    EligibilityCard.member_id == m.id)),
+                [c.invalidated_at is not None for c in db.session.scalars(
+                    db.select(ActivationCode).where(ActivationCode.member_id == m.id))],
+                [s.end_reason for s in db.session.scalars(db.select(AuthSession).where(
+                    AuthSession.owner_type == "member", AuthSession.owner_id == m.id))],
+                sorted(db.session.scalars(db.select(AuditEntry.action).where(
+                    AuditEntry.insurer_id == m.insurer_id,
+                    AuditEntry.action.in_(("member.loss", "card.withdraw")),
+                    ((AuditEntry.target_type == "member") & (AuditEntry.target_id == m.id))
+                    | ((AuditEntry.target_type == "eligibilitycard") & AuditEntry.target_id.in_(
+                        db.select(EligibilityCard.id).where(EligibilityCard.member_id == m.id)))))),
+            ))
+        return out
+
+
+def test_a_file_has_the_effects_of_losses_recorded_one_at_a_time(app, run, households):
+    by_hand, by_file = households(7000, 3), households(8000, 3)
+    with app.app_context():
+        for number in ("7000", "7001", "7002"):
+            register.record_loss(register.find("06138093", "88", number, "00"), date(2026, 10, 31),
+                                 "retirement")
+    report = run(csv_bytes(*by_file))
+    assert (report.lost, report.dependents) == (3, 3)
+    for hand, file in zip(("7000", "7001", "7002"), ("8000", "8001", "8002")):
+        expected = _taken_back(app, hand)
+        assert _taken_back(app, file) == expected
+        insured, dependent = expected
+        # and each effect is there: the eligibility ended, the bits set, the card withdrawn,
+        # the code and the session ended, the audit entries written
+        assert insured[1:3] == (date(2026, 10, 31), "retirement") and insured[3] is not None
+        assert insured[4:] == ([("withdrawn", "loss")], insured[5], [True], ["loss"],
+                               ["card.withdraw", "member.loss"]) and insured[5] is not None
+        assert dependent[2:4] == ("insured_person_lost", insured[3])
+
+
+def test_the_statements_of_a_file_do_not_grow_with_its_rows(app, run, households):
+    """Set-wise: a file of 40 losses (80 members) runs as many statements as one of 4."""
+    from sqlalchemy import event
+    small, large = households(5000, 4), households(6000, 40)
+
+    def statements(rows: list[str]) -> int:
+        seen = []
+        with app.app_context():
+            listen = lambda *args: seen.append(args[2])          # noqa: E731 (the SQL text)
+            event.listen(db.engine, "before_cursor_execute", listen)
+            try:
+                report = import_losses(csv_bytes(*rows))
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listen)
+        assert report.ok and report.lost == len(rows)
+        return len(seen)
+
+    few, many = statements(small), statements(large)
+    assert many <= few + 2, (few, many)

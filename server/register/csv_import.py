@@ -35,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
+from ..batches import chunks
 from ..extensions import db
 from ..models import AuditEntry, CopayRatio, Eligibility, Insurer, Member
 from ..token_core.claims import Relationship
@@ -500,10 +501,6 @@ def _latest(scope, order, *columns) -> dict:
     return {row.member_id: row for row in db.session.execute(query).all()}
 
 
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
 
 # -- 6. the write ---------------------------------------------------------------------------
 
@@ -645,7 +642,7 @@ def _apply_updates(plan: list[_Planned], header: dict, errors: list[RowError]) -
     updates = sorted((p for p in plan if p.action == "update"),
                      key=lambda p: (p.source.data.relationship, p.source.row))
     loaded = {}
-    for chunk in _chunks([p.existing.id for p in updates], 500):   # a few queries, not 3 each
+    for chunk in chunks([p.existing.id for p in updates], 500):   # a few queries, not 3 each
         loaded.update((m.id, m) for m in db.session.scalars(select(Member).where(
             Member.id.in_(chunk)).options(*_UPDATE_LOADS)))
     for p in updates:

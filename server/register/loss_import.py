@@ -4,8 +4,8 @@
 lost_on and (optional) reason — docs/csv-import.md, *Losses*. The file is read as the member
 import reads one (``csv_import.decode``, ``read_table``; dates and keys by
 ``validation.validate_loss``), every row is checked against the register, and only when no
-row has an error is each loss recorded through ``members.record_loss`` (a 本人's 家族 lose
-too; tokens and cards revoked), in one transaction, committed once.
+row has an error are the losses recorded through ``members.record_losses`` (a 本人's 家族
+lose too; tokens and cards revoked), in one transaction, committed once.
 
 A row whose loss is already recorded with the same date is "unchanged", so a file can be
 run again. A 家族 row whose 本人 loses in the same file is ended by the 本人's loss: unchanged
@@ -253,41 +253,32 @@ def _followers(member: Member) -> int:
     return sum(1 for d in member.dependents if d.eligibility and d.eligibility.lost_on is None)
 
 
-#: Losses written between two flushes: each loss reads what it needs through objects already
-#: in the session (loaded up front by _find_members), so it need not see the others' rows.
-FLUSH_EVERY = 500
-
-
 def _write(rows: list[_Row], fail) -> int:
-    """Every loss through the register in one transaction, 本人 first; one commit.
+    """Every loss through the register (``members.record_losses``: the same effects as one
+    recorded on the member's page, written set-wise) in one transaction; one commit.
     Returns how many 家族 lost with their 本人."""
-    dependents, refused = 0, False
     # by date, so a 家族 leaving before their 本人 keeps their own date; 本人 first on a day
     losses = sorted((r for r in rows if r.action == "lose"),
                     key=lambda r: (r.data.lost_on, r.member.relationship, r.row))
+    refused = False
+    for r in losses:                 # the plan checked these: unless the register changed
+        broken = members.loss_problem(r.member, r.data.lost_on, r.reason or LOSS_REASON)
+        if broken:
+            refused = True
+            fail(r, "reason" if broken.field == "loss_reason" else broken.field, broken.ja, broken.en)
+    if refused:
+        return 0
     try:
-        for i, r in enumerate(losses):
-            if i % FLUSH_EVERY == 0:
-                db.session.flush()
-            try:
-                with db.session.no_autoflush:      # flushed in batches, not before each query
-                    affected = members.record_loss(r.member, r.data.lost_on, r.reason or LOSS_REASON,
-                                                   commit=False)
-            except ValidationError as exc:    # the plan checked these: the register changed
-                refused = True
-                for e in exc.errors:
-                    fail(r, "reason" if e.field == "loss_reason" else e.field, e.ja, e.en)
-                continue
-            dependents += len(affected) - 1
-        if refused:
-            db.session.rollback()
-            return 0
+        with db.session.no_autoflush:      # the objects were loaded up front; one flush at the end
+            affected = members.record_losses(
+                [(r.member, r.data.lost_on, r.reason or LOSS_REASON) for r in losses])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         fail(0, "", "登録中に台帳が変更されました。もう一度実行してください",
              "the register changed meanwhile; run it again")
+        return 0
     except BaseException:
         db.session.rollback()
         raise
-    return dependents
+    return len(affected) - len(losses)

@@ -7,11 +7,13 @@ Errors are ValidationError with per-field reasons.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from .. import clock
 from ..clock import start_of_day
 from ..auth import sessions
+from ..batches import chunks
 from ..extensions import db
 from ..models import ActivationCode, CopayRatio, Eligibility, Insurer, Member
 from ..token_core.claims import Relationship
@@ -120,7 +122,9 @@ def update_member(member: Member, data: MemberInput, *, commit: bool = True) -> 
     eligibility = member.eligibility
     eligibility.acquired_on = data.acquired_on
     if data.lost_on != eligibility.lost_on:
-        _loss(member, data.lost_on, "other")
+        losses = _Losses()               # a correction's loss: this member only
+        losses.add(member, data.lost_on, "other")
+        losses.write()
     current = member.copay_ratios[-1]
     if (current.ratio, current.effective_from) != (data.copay_ratio, data.copay_from):
         if data.copay_from == current.effective_from:
@@ -163,58 +167,106 @@ def record_loss(member: Member, lost_on: date, reason: str, *, commit: bool = Tr
     """資格喪失: stop issuance from ``lost_on``, revoke the member's tokens and cards, and
     do the same for the dependents of an insured person. Returns everyone affected.
     ``commit=False`` leaves the commit to the caller (CSV import writes all or nothing)."""
-    eligibility = member.eligibility
-    if reason not in LOSS_REASONS:
-        field_error("loss_reason", "喪失事由を選んでください", "choose a loss reason")
-    if eligibility is None or eligibility.lost_on is not None:
-        field_error("lost_on", "すでに資格喪失が登録されています", "a loss is already recorded")
-    if lost_on < eligibility.acquired_on:
-        field_error("lost_on", "資格取得年月日より前にはできません", "must not be before acquired_on")
-    if lost_on > clock.today() + timedelta(days=366):
-        field_error("lost_on", "1年より先の日付は登録できません", "must not be more than a year ahead")
-    affected = [member]
-    _loss(member, lost_on, reason)
-    if member.relationship is Relationship.INSURED:
-        for dependent in member.dependents:
-            if dependent.eligibility and dependent.eligibility.lost_on is None:
-                _loss(dependent, lost_on, "insured_person_lost")
-                affected.append(dependent)
+    broken = loss_problem(member, lost_on, reason)
+    if broken:
+        raise ValidationError([broken])
+    affected = record_losses([(member, lost_on, reason)])
     if commit:
         db.session.commit()
     return affected
 
 
-def _loss(member: Member, lost_on: date, reason: str) -> None:
-    before = audit.member_snapshot(member)
-    member.eligibility.lost_on = lost_on
-    member.eligibility.loss_reason = reason
-    member.updated_at = clock.now()
-    effective_at = start_of_day(lost_on)     # a future loss revokes on its date, not now
+def loss_problem(member: Member, lost_on: date, reason: str) -> FieldError | None:
+    """Why this loss cannot be recorded, or None."""
     eligibility = member.eligibility
-    if eligibility.v1_tokens_until is not None and eligibility.v1_tokens_until > clock.now():
-        revocations.revoke(revocation_id(eligibility), "loss", effective_at=effective_at,
-                           tokens_until=eligibility.v1_tokens_until)      # version-1 tokens
-    status_indexes.revoke_eligibility(eligibility, effective_at)          # version-2 tokens
-    for card in member.cards:
-        if card.status == "active":
-            withdraw(card, "loss", effective_at=effective_at)
-    for code in db.session.scalars(db.select(ActivationCode).where(
-            ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
-            ActivationCode.invalidated_at.is_(None))):
-        code.invalidated_at = clock.now()
-    sessions.end_all("member", member.id, "loss")     # the app shows nothing more to anyone
-    audit.record("member.loss", member, before=before, after=audit.member_snapshot(member))
+    if reason not in LOSS_REASONS:
+        return FieldError("loss_reason", "喪失事由を選んでください", "choose a loss reason")
+    if eligibility is None or eligibility.lost_on is not None:
+        return FieldError("lost_on", "すでに資格喪失が登録されています", "a loss is already recorded")
+    if lost_on < eligibility.acquired_on:
+        return FieldError("lost_on", "資格取得年月日より前にはできません", "must not be before acquired_on")
+    if lost_on > clock.today() + timedelta(days=366):
+        return FieldError("lost_on", "1年より先の日付は登録できません", "must not be more than a year ahead")
+    return None
 
 
-def withdraw(card, reason: str, *, effective_at: int | None = None) -> None:
-    """回収: the card's token is revoked in the trust list from ``effective_at`` (now)."""
+def record_losses(losses: Iterable[tuple[Member, date, str]]) -> list[Member]:
+    """Losses already checked (``loss_problem``), in order, each with the effects of
+    ``record_loss`` (a 本人's 家族 still eligible lose with them). Written together: the
+    register's rows as objects, and the status bits, activation codes and sessions with a
+    few statements per thousand members (a 資格喪失届 file holds tens of thousands). The
+    caller commits. Returns everyone affected, in order."""
+    batch = _Losses()
+    for member, lost_on, reason in losses:
+        batch.add(member, lost_on, reason)
+        if member.relationship is Relationship.INSURED:
+            for dependent in member.dependents:
+                if dependent.eligibility and dependent.eligibility.lost_on is None:
+                    batch.add(dependent, lost_on, "insured_person_lost")
+    batch.write()
+    return batch.members
+
+
+class _Losses:
+    """Losses gathered, then written: each member's eligibility ends, their v1 revocation
+    entries and audit entries are added, their active cards withdrawn; ``write`` sets the
+    status bits, invalidates unused activation codes and ends the members' sessions."""
+
+    def __init__(self) -> None:
+        self.members: list[Member] = []
+        self.bits = status_indexes.Revocations()
+        self.entries: list[dict] = []         # audit entries, written together
+
+    def add(self, member: Member, lost_on: date, reason: str) -> None:
+        before = audit.member_snapshot(member)
+        now, eligibility = clock.now(), member.eligibility
+        eligibility.lost_on, eligibility.loss_reason = lost_on, reason
+        member.updated_at = now
+        effective_at = start_of_day(lost_on)     # a future loss revokes on its date, not now
+        if eligibility.v1_tokens_until is not None and eligibility.v1_tokens_until > now:
+            revocations.revoke(revocation_id(eligibility), "loss", effective_at=effective_at,
+                               tokens_until=eligibility.v1_tokens_until)      # version-1 tokens
+        self.bits.eligibility(eligibility, effective_at)                       # version-2 tokens
+        for card in member.cards:
+            if card.status == "active":
+                withdraw(card, "loss", effective_at=effective_at, batch=self,
+                         insurer_id=member.insurer_id)
+        self.members.append(member)
+        self.entries.append(audit.entry_values("member.loss", member, before=before,
+                                               after=audit.member_snapshot(member)))
+
+    def write(self) -> None:
+        audit.record_all(self.entries)
+        self.bits.write()
+        ids = [m.id for m in self.members]
+        now = clock.now()
+        for chunk in chunks(ids):
+            db.session.execute(db.update(ActivationCode).where(
+                ActivationCode.member_id.in_(chunk), ActivationCode.used_at.is_(None),
+                ActivationCode.invalidated_at.is_(None)).values(invalidated_at=now)
+                .execution_options(synchronize_session="fetch"))
+        sessions.end_all_of("member", ids, "loss")     # the app shows nothing more to anyone
+
+
+def withdraw(card, reason: str, *, effective_at: int | None = None, batch: _Losses | None = None,
+             insurer_id: int | None = None) -> None:
+    """回収: the card's token is revoked in the trust list from ``effective_at`` (now).
+    ``batch``: a batch of losses, which writes the status bit and the audit entry with the
+    others (default: now), ``insurer_id`` the card holder's insurer."""
     card.status, card.withdrawn_at, card.withdraw_reason = "withdrawn", clock.now(), reason
+    after = {"member_id": card.member_id, "reason": reason}
     if card.token.startswith("8801"):                 # a version-1 card: its revocation id
         revocations.revoke(card_revocation_id(card), "card_withdrawn", effective_at=effective_at,
                            tokens_until=start_of_day(card.valid_until + timedelta(days=1)))
+    elif batch is not None:
+        batch.bits.card(card, effective_at)
     else:
         status_indexes.revoke_card(card, effective_at)
-    audit.record("card.withdraw", card, after={"member_id": card.member_id, "reason": reason})
+    if batch is None:
+        audit.record("card.withdraw", card, after=after)
+    else:
+        batch.entries.append(audit.entry_values("card.withdraw", card, after=after,
+                                                insurer_id=insurer_id))
 
 
 def re_enrol(member: Member, acquired_on: date) -> None:

@@ -11,11 +11,14 @@
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
+from ..batches import chunks
 from ..extensions import db
 from ..models import StatusCounter, StatusSlot, TrustListState
 from ..token_core.status_lists import CARD_BLOCK_SECONDS, KIND_CARD, KIND_NOTICE
@@ -93,20 +96,51 @@ def _take(kind: int, group: int) -> int | None:
 def revoke_eligibility(eligibility, effective_at: int) -> None:
     """A loss: the period's phone bit is set from ``effective_at`` (never before now, so a list
     built earlier is never contradicted), if it ever had a version-2 token."""
-    _revoke(StatusSlot.eligibility_id == eligibility.id, effective_at)
+    bits = Revocations()
+    bits.eligibility(eligibility, effective_at)
+    bits.write()
 
 
 def revoke_card(card, effective_at: int | None = None) -> None:
-    _revoke(StatusSlot.card_id == card.id, effective_at)
+    bits = Revocations()
+    bits.card(card, effective_at)
+    bits.write()
 
 
-def _revoke(holder, effective_at: int | None) -> None:
-    with db.session.no_autoflush:
-        slot_id = db.session.scalar(db.select(StatusSlot.id).where(holder, StatusSlot.revoked_at.is_(None)))
-    if slot_id is None:                  # no version-2 token was ever issued: nothing to revoke
-        return
-    now = clock.now()
-    version = TrustListState.bumped(db.session)        # the trust list changes with it
-    db.session.execute(db.update(StatusSlot).where(StatusSlot.id == slot_id)
-                       .values(revoked_at=max(now, effective_at or now), revoked_version=version)
-                       .execution_options(synchronize_session=False, trust_list_content=False))
+class Revocations:
+    """Bits to set, gathered and written together: a batch of losses sets thousands with
+    one version stamp and a few statements per thousand. A holder that never had a
+    version-2 token has no index: nothing to set."""
+
+    def __init__(self) -> None:
+        self._at: dict[tuple[str, int], int | None] = {}
+
+    def eligibility(self, eligibility, effective_at: int | None) -> None:
+        self._at[("eligibility_id", eligibility.id)] = effective_at
+
+    def card(self, card, effective_at: int | None = None) -> None:
+        self._at[("card_id", card.id)] = effective_at
+
+    def write(self) -> int:
+        """Set the bits (the caller commits); returns how many were set."""
+        now, found = clock.now(), defaultdict(list)       # revoked_at: [slot id]
+        for name in ("eligibility_id", "card_id"):
+            column = getattr(StatusSlot, name)
+            holders = [holder for kind, holder in self._at if kind == name]
+            for chunk in chunks(holders):
+                for slot_id, holder in db.session.execute(db.select(StatusSlot.id, column).where(
+                        column.in_(chunk), StatusSlot.revoked_at.is_(None))):
+                    at = self._at[(name, holder)]
+                    found[max(now, at or now)].append(slot_id)
+        if not found:
+            return 0
+        version = TrustListState.bumped(db.session)        # the trust list changes with them
+        for revoked_at, slot_ids in found.items():
+            for chunk in chunks(slot_ids):
+                db.session.execute(db.update(StatusSlot).where(StatusSlot.id.in_(chunk))
+                                   .values(revoked_at=revoked_at, revoked_version=version)
+                                   .execution_options(synchronize_session=False,
+                                                      trust_list_content=False))
+        self._at.clear()
+        return sum(map(len, found.values()))
+
