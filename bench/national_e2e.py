@@ -15,8 +15,9 @@ Redis, gunicorn with 2 workers, ENV production, TOKEN_VERSION 2):
    holding the first token;
 4. the trust list is built and served (GET /api/v1/trust-list), its status snapshot fetched;
    one more loss, and the delta from the first root fetched;
-5. Chromium opens /clinic/ on the stack, syncs the lists (snapshot, then the delta after a
-   reload) and verifies the revoked token and the valid one through the scan box.
+5. Chromium opens /clinic/ on the stack, syncs the lists (the snapshot) and verifies the
+   revoked token and the valid one through the scan box; then one more loss, a reload, the
+   delta the page fetches, and the two verdicts again.
 
 Prints a table of sizes and times. Nothing is asserted about speed; the verdicts are checked.
 """
@@ -93,11 +94,13 @@ def run(members: int, losses: int, browser: bool) -> dict:
             valid_text = issue_token(db.session.get(Member, keep_id)).text
             db.engine.dispose()
 
+        # the member holding the first token, then others drawn evenly over the register
         chosen = stack.sql(
             "SELECT i.number, m.symbol, m.number, m.branch FROM member m "
             "JOIN insurer i ON i.id = m.insurer_id JOIN eligibility e ON e.member_id = m.id "
-            "WHERE m.relationship = 1 AND e.lost_on IS NULL AND m.id <> :keep ORDER BY md5(CAST(m.id AS TEXT)) LIMIT :n",
-            keep=keep_id, n=losses)
+            "WHERE m.relationship = 1 AND e.lost_on IS NULL AND m.id <> :keep "
+            "ORDER BY m.id <> :lose, md5(CAST(m.id AS TEXT)) LIMIT :n",
+            keep=keep_id, lose=lose_id, n=losses)
         lost_on = today.isoformat()
         path = stack.folder / "losses.csv"
         path.write_bytes(_loss_csv([(*row, lost_on, "retirement") for row in chosen]))
@@ -113,14 +116,18 @@ def run(members: int, losses: int, browser: bool) -> dict:
         snap = http("GET", f"{stack.url}/api/v1/status/{status}.snapshot", timeout=60)
         figures["snapshot_bytes"] = len(snap[2])
 
+        def lose_one(name: str) -> None:
+            """One more loss (the newest eligible 本人 but the one kept valid), through the CLI."""
+            more = stack.sql("SELECT i.number, m.symbol, m.number, m.branch FROM member m "
+                             "JOIN insurer i ON i.id = m.insurer_id JOIN eligibility e ON e.member_id = m.id "
+                             "WHERE m.relationship = 1 AND e.lost_on IS NULL AND m.id <> :keep "
+                             "ORDER BY m.id DESC LIMIT 1", keep=keep_id)
+            one = stack.folder / f"{name}.csv"
+            one.write_bytes(_loss_csv([(*more[0], lost_on, "retirement")]))
+            stack.cli("members", "lose", str(one))
+
         # one more loss: the delta a clinic fetches next
-        more = stack.sql("SELECT i.number, m.symbol, m.number, m.branch FROM member m "
-                         "JOIN insurer i ON i.id = m.insurer_id JOIN eligibility e ON e.member_id = m.id "
-                         "WHERE m.relationship = 1 AND e.lost_on IS NULL AND m.id <> :keep "
-                         "ORDER BY m.id DESC LIMIT 1", keep=keep_id)
-        path2 = stack.folder / "loss-1.csv"
-        path2.write_bytes(_loss_csv([(*more[0], lost_on, "retirement")]))
-        stack.cli("members", "lose", str(path2))
+        lose_one("loss-1")
         _timed("trust list after one more loss", times,
                lambda: http("GET", stack.url + "/api/v1/trust-list", timeout=600))
         latest = stack.sql("SELECT seq FROM status_publication ORDER BY seq DESC LIMIT 1")[0][0]
@@ -129,13 +136,14 @@ def run(members: int, losses: int, browser: bool) -> dict:
         figures["delta_bytes"] = len(delta[2]) if delta[0] == 200 else None
 
         if browser:
-            figures.update(_clinic(stack, revoked_text, valid_text))
+            figures.update(_clinic(stack, revoked_text, valid_text, lambda: lose_one("loss-2")))
     figures["times"] = times
     return figures
 
 
-def _clinic(stack, revoked_text: str, valid_text: str) -> dict:
-    """The clinic page in Chromium: first sync (snapshot), then each token through the scan box."""
+def _clinic(stack, revoked_text: str, valid_text: str, lose_one) -> dict:
+    """The clinic page in Chromium: first sync (snapshot), each token through the scan box;
+    then one more loss, a reload, and the delta the page fetches to catch up."""
     import shutil
 
     from playwright.sync_api import sync_playwright
@@ -145,25 +153,39 @@ def _clinic(stack, revoked_text: str, valid_text: str) -> dict:
                                     headless=True)
         page = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
         fetched = []
-        page.on("response", lambda r: fetched.append((r.url, r.status)) if "/api/v1/status/" in r.url else None)
+        page.on("response", lambda r: fetched.append((r.url.split("/api/v1/")[1], r.status, len(r.body())))
+                if "/api/v1/status/" in r.url else None)
         start = time.monotonic()
         page.goto(stack.url + "/clinic/")
         page.wait_for_function("() => document.querySelector('#trust-status-lists')?.dataset.state === 'ok'",
                                timeout=600_000)
         out["clinic_first_sync_s"] = time.monotonic() - start
-        out["clinic_fetched"] = fetched[:]
-        verdicts = {}
-        for name, text in (("revoked", revoked_text), ("valid", valid_text)):
-            box = page.locator("#scan-input")
-            box.fill(text)
-            box.press("Enter")
-            page.wait_for_selector("#result[data-status]")
-            verdicts[name] = page.locator("#result").get_attribute("data-status")
-            page.locator("#next-patient").click()             # back to idle for the next one
-            page.wait_for_selector("#result:not([data-status])")
-        out["clinic_verdicts"] = verdicts
+        out["clinic_verdicts"] = _verdicts(page, revoked_text, valid_text)
+
+        lose_one()
+        start = time.monotonic()
+        with page.expect_response(lambda r: r.url.endswith(".delta"), timeout=600_000):
+            page.reload()
+        page.wait_for_function("() => document.querySelector('#trust-status-lists')?.dataset.state === 'ok'",
+                               timeout=600_000)
+        out["clinic_delta_sync_s"] = time.monotonic() - start
+        out["clinic_verdicts_after_delta"] = _verdicts(page, revoked_text, valid_text)
+        out["clinic_fetched"] = fetched
         browser.close()
     return out
+
+
+def _verdicts(page, revoked_text: str, valid_text: str) -> dict:
+    verdicts = {}
+    for name, text in (("revoked", revoked_text), ("valid", valid_text)):
+        box = page.locator("#scan-input")
+        box.fill(text)
+        box.press("Enter")
+        page.wait_for_selector("#result[data-status]")
+        verdicts[name] = page.locator("#result").get_attribute("data-status")
+        page.locator("#next-patient").click()             # back to idle for the next one
+        page.wait_for_selector("#result:not([data-status])")
+    return verdicts
 
 
 def main(argv=None) -> None:
@@ -182,9 +204,13 @@ def main(argv=None) -> None:
     print(f"\ntrust list (gzip) {figures['trust_list_gzip']:,} B; status snapshot {figures['snapshot_bytes']:,} B; "
           f"delta after one more loss {figures['delta_bytes']} B")
     if "clinic_verdicts" in figures:
-        print(f"clinic: first sync {figures['clinic_first_sync_s']:.1f} s; fetched "
-              f"{json.dumps(figures['clinic_fetched'])}; verdicts {figures['clinic_verdicts']}")
-
+        print(f"clinic: first sync {figures['clinic_first_sync_s']:.1f} s, verdicts {figures['clinic_verdicts']}; "
+              f"after one more loss and a reload: {figures['clinic_delta_sync_s']:.1f} s, verdicts "
+              f"{figures['clinic_verdicts_after_delta']}")
+        print("clinic fetched (path, status, bytes): " + json.dumps(figures["clinic_fetched"]))
+        expected = {"revoked": "revoked", "valid": "valid"}
+        if expected != figures["clinic_verdicts"] or expected != figures["clinic_verdicts_after_delta"]:
+            sys.exit(f"wrong verdicts: expected {expected}")
 
 if __name__ == "__main__":
     main()
