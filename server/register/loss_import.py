@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
+from ..batches import chunks
 from ..extensions import db
 from ..models import Insurer, Member
 from ..token_core.claims import Relationship
@@ -169,15 +170,16 @@ _LOADS = (joinedload(Member.insurer), selectinload(Member.eligibilities),
 
 
 def _find_members(rows: list[_Row], fail) -> None:
-    """Each row's member, in a few queries (by the unique 保険者番号・記号・番号・枝番)."""
+    """Each row's member, in a few queries: by the unique (insurer id, 記号, 番号, 枝番), which
+    its index answers (through the insurer's number a database scans every member)."""
     numbers = {r.data.insurer_number for r in rows}
-    known = set(db.session.scalars(select(Insurer.number).where(Insurer.number.in_(numbers))))
-    keys = sorted({r.data.key for r in rows if r.data.insurer_number in known})
+    known = dict(db.session.execute(select(Insurer.number, Insurer.id).where(Insurer.number.in_(numbers))).all())
+    keys = sorted({(known[r.data.insurer_number], *r.data.key[1:]) for r in rows
+                   if r.data.insurer_number in known})
     found = {}
-    key = tuple_(Insurer.number, Member.symbol, Member.number, Member.branch)
-    for i in range(0, len(keys), 200):
-        for m in db.session.scalars(select(Member).join(Insurer).where(
-                key.in_(keys[i:i + 200])).options(*_LOADS)):
+    key = tuple_(Member.insurer_id, Member.symbol, Member.number, Member.branch)
+    for chunk in chunks(keys, 200):
+        for m in db.session.scalars(select(Member).where(key.in_(chunk)).options(*_LOADS)):
             found[(m.insurer.number, m.symbol, m.number, m.branch)] = m
     for r in rows:
         r.member = found.get(r.data.key)
