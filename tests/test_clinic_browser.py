@@ -27,6 +27,7 @@ from server.register import members
 from server.token_core import TrustList, sign_trust_list
 from server.token_core.keys import generate_private_key, key_id_for
 from server.views import clinic
+from screenshots import keep_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -248,11 +249,31 @@ def test_paste_verifies_at_once(live_server, page):
     expect(result(page)).to_have_attribute("data-verdict", "valid")
 
 
-def test_malformed_input_says_so(live_server, page):
+def test_a_cut_off_scan_is_a_misread_to_scan_again_never_invalid(live_server, page):
+    text = issue(live_server)
     open_clinic(page, live_server)
-    scan_with_reader(page, "8801" + "12345" * 10)
-    expect(result(page)).to_have_attribute("data-verdict", "invalid")
-    expect(page.locator("#verdict-reason")).to_have_text("形式不正")
+    scan_with_reader(page, text[:150])           # the scanner lost the end of the code
+    expect(result(page)).to_have_attribute("data-verdict", "misread")
+    expect(page.locator("#verdict")).to_have_text("読み取れませんでした")
+    expect(page.locator("#verdict-reason")).to_have_text(
+        "読み取った内容：資格パスのQRコードの一部（途中で切れているか、汚れ・破損があります）"
+        "もう一度読み取ってください。")
+    assert page.locator("#verdict").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(163, 82, 0)"   # --amber, not --red
+    keep_screenshot(page, "clinic-misread")
+    expect(page.locator("#log-entries tr").first).to_contain_text("読み取れませんでした（資格パスのQRコードの一部")
+    expect(page.locator("#log-entries")).not_to_contain_text("無効")
+    scan_with_reader(page, "4901234567894")      # a product barcode's digits
+    expect(page.locator("#verdict-reason")).to_contain_text("資格パスではない数字のコード（13桁）")
+
+
+def test_a_url_qr_in_front_of_the_camera_is_a_misread_not_invalid(live_server, camera_page):
+    page = camera_page("https://example.jp/clinic/appointments?id=42")
+    open_clinic(page, live_server)
+    page.get_by_role("button", name="カメラで読み取る").click()
+    expect(result(page)).to_have_attribute("data-verdict", "misread", timeout=15_000)
+    expect(page.locator("#verdict")).to_have_text("読み取れませんでした")
+    expect(page.locator("#verdict-reason")).to_contain_text("読み取った内容：URLのQRコード")
+    expect(page.locator("#log-entries tr").first).to_contain_text("URLのQRコード")
 
 
 # -- the transcription aid ---------------------------------------------------------------
@@ -406,8 +427,8 @@ def test_past_its_expiry_the_list_warns_on_every_result(live_server, page):
     scan_with_reader(page, text)
     expect(result(page)).to_have_attribute("data-verdict", "valid")
     expect(page.locator('#result-warnings li[data-warning="trust_list_stale"]')).to_contain_text("信頼リストが古い")
-    scan_with_reader(page, "8801" + "0" * 10)
-    expect(result(page)).to_have_attribute("data-verdict", "invalid")
+    scan_with_reader(page, text[:-20])
+    expect(result(page)).to_have_attribute("data-verdict", "misread")
     expect(page.locator('#result-warnings li[data-warning="trust_list_stale"]')).to_be_visible()
 
 

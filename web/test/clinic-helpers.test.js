@@ -74,7 +74,33 @@ test('verdicts: valid, invalid, resync and clock; never a plain 有効 when the 
   const stale = describe({ status: 'valid', warnings: ['trust_list_stale'] });
   assert.equal(stale.verdict, 'valid');
   assert.equal(stale.warnings[0].ja, '信頼リストが古い');
-  assert.equal(describe({ status: 'no such status' }).verdict, 'invalid');
+  assert.equal(describe({ status: 'no such status' }).verdict, 'misread');
+});
+
+test('a misread is never 無効: amber 読み取れませんでした with what was read, and scan again', () => {
+  const token = vectors.vectors.find((v) => v.expected.status === 'valid').token;
+  const cases = [
+    ['https://example.jp/clinic?id=1', 'URLのQRコード'],
+    ['WWW.EXAMPLE.JP', 'URLのQRコード'],
+    [token.slice(0, 120), '資格パスのQRコードの一部'],
+    ['4901234567894', '資格パスではない数字のコード（13桁）'],
+    ['ABC-123', '資格パスではない文字のコード'],
+  ];
+  for (const [scanned, said] of cases) {
+    const d = describe({ status: 'malformed', warnings: [] }, scanned);
+    assert.equal(d.verdict, 'misread', scanned);
+    assert.equal(d.headline.ja, '読み取れませんでした');
+    assert.notEqual(d.headline.ja, '無効');
+    assert.ok(d.read.ja.includes(said), `${scanned}: ${d.read.ja}`);
+    assert.equal(d.reason.ja, 'もう一度読み取ってください。');
+    assert.equal(d.trustworthy, false);
+  }
+  // signed verdicts stay red 無効 with their reason, and say nothing of a misread
+  for (const status of ['revoked', 'expired', 'bad_signature', 'unknown_key']) {
+    const d = describe({ status, warnings: [] }, token);
+    assert.equal(d.verdict, 'invalid', status);
+    assert.equal(d.read, null);
+  }
 });
 
 test('CSV: BOM, header, CRLF, quoting, and formulas made inert', () => {

@@ -104,7 +104,7 @@ export class ClinicApp {
       ? await verify(text, list, { now: Math.floor(Date.now() / 1000), skew: this._skew, status })
       : NO_TRUST_LIST;
     const verifyMs = performance.now() - verifyStart;
-    const description = describe(result);
+    const description = describe(result, text);
     this._shownText = text;
     this._result.show(result, description);
     if (source !== 'camera') this._scanInput.focus();

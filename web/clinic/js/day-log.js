@@ -18,6 +18,7 @@ export class DayLog {
       verdict: description.verdict,
       status: result.status,
       warnings: [...(result.warnings ?? [])],
+      ...(description.read ? { read: { ja: description.read.ja, en: description.read.en } } : {}),
       ...(c ? {
         insurer_number: c.insurer_number,
         insurer_name: result.insurerName ?? result.insurer_name ?? '',

@@ -53,7 +53,9 @@ export class LogView {
   _verdictText(entry) {
     const pick = (pair) => this._i18n.pick(pair);
     const headline = pick(VERDICT_TEXT[entry.verdict]);
-    return entry.verdict === 'invalid' ? `${headline}（${pick(STATUS_TEXT[entry.status])}）` : headline;
+    if (entry.verdict === 'invalid') return `${headline}（${pick(STATUS_TEXT[entry.status])}）`;
+    if (entry.verdict === 'misread' && entry.read) return `${headline}（${pick(entry.read)}）`;
+    return headline;
   }
 
   csv(entries) {
@@ -67,7 +69,7 @@ export class LogView {
     const columns = [
       ['log_time', (e) => `${japanDate(e.at)} ${japanTime(e.at)}`],
       ['log_verdict', (e) => pick(VERDICT_TEXT[e.verdict])],
-      ['log_reason', (e) => pick(STATUS_TEXT[e.status])],
+      ['log_reason', (e) => (e.read ? pick(e.read) : pick(STATUS_TEXT[e.status]))],
       ['log_warnings', (e) => e.warnings.map((w) => pick(WARNING_TEXT[w])).join(' ')],
       ['log_source', (e) => t(`source_${e.source}`)],
       ['log_insurer', (e) => e.insurer_number],

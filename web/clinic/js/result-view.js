@@ -1,5 +1,5 @@
-// The result: a full-width verdict (有効 green, 無効 red, 要再同期 / 端末時刻異常 amber), the
-// reason in plain Japanese, the warnings, and — only for 有効 — the details to transcribe for
+// The result: a full-width verdict (有効 green, 無効 red, 読み取れませんでした / 要再同期 /
+// 端末時刻異常 amber), the reason in plain Japanese (for a misread: what was read), the warnings, and — only for 有効 — the details to transcribe for
 // the claim in レセプト order, each with a copy button. A refused token whose signature
 // verified shows its name and birth date for reference only, without copy buttons.
 
@@ -51,7 +51,9 @@ export class ResultView {
     section.dataset.status = result.status;
     verdictEl.textContent = pick(description.headline);
     reasonEl.hidden = !description.reason;
-    reasonEl.textContent = description.reason ? pick(description.reason) : '';
+    reasonEl.replaceChildren(...(description.read          // a misread: what it was, then the ask
+      ? [this._i18n.t('misread_what', { what: pick(description.read) }), this._doc.createElement('br')]
+      : []), description.reason ? pick(description.reason) : '');
     warningsEl.hidden = description.warnings.length === 0;
     warningsEl.replaceChildren(...description.warnings.map((w) => {
       const li = this._doc.createElement('li');

@@ -1,10 +1,12 @@
 // What the reception desk sees for a verification result: one verdict, its reason in plain
 // Japanese (English beside), and the warnings. Pure: no DOM, runs in Node and the page.
 //
-// Verdicts: "valid" (green 有効), "invalid" (red 無効 + reason), and two that are neither,
-// because the device cannot decide: "resync" (要再同期: the trust list is past exp + grace,
-// or there is none) and "clock" (端末時刻異常: the device clock is before the list's issue
-// time, so every time check is unreliable). Neither is ever shown as a plain 有効.
+// Verdicts: "valid" (green 有効), "invalid" (red 無効 + reason: only for a Shikaku Pass token
+// the verifier could read — 資格喪失, 期限切れ, 署名不正 …), and three that are neither, because
+// no verdict on the patient was reached: "misread" (読み取れませんでした: not a Shikaku Pass
+// token, or a damaged or cut-off one — scan again; never 無効), "resync" (要再同期: the trust
+// list is past exp + grace, or there is none) and "clock" (端末時刻異常: the device clock is
+// before the list's issue time, so every time check is unreliable). None is ever a plain 有効.
 
 const text = (ja, en) => Object.freeze({ ja, en });
 
@@ -40,7 +42,29 @@ export const VERDICT_TEXT = Object.freeze({
   invalid: text('無効', 'Invalid'),
   resync: text('要再同期', 'Re-sync needed'),
   clock: text('端末時刻異常', 'Device clock wrong'),
+  misread: text('読み取れませんでした', 'Could not read the code'),
 });
+
+const AGAIN = text('もう一度読み取ってください。', 'Please scan again.');
+
+/** What a scan that is not a readable token was, as a noun phrase for the desk ("読み取った
+ *  内容: …"); the text itself is never shown or logged. `input` is the normalised scan. */
+export function whatWasRead(input) {
+  const scanned = typeof input === 'string' ? input : '';
+  if (/^(https?:\/\/|www\.)/i.test(scanned)) {
+    return text('URLのQRコード（資格パスのQRコードではありません）', 'a web-address (URL) QR code, not a Shikaku Pass code');
+  }
+  if (/^880[12]\d*$/.test(scanned)) {
+    return text('資格パスのQRコードの一部（途中で切れているか、汚れ・破損があります）',
+      'part of a Shikaku Pass code (cut off, smudged or damaged)');
+  }
+  if (/^\d+$/.test(scanned)) {
+    return text(`資格パスではない数字のコード（${scanned.length}桁）`,
+      `a numeric code that is not a Shikaku Pass code (${scanned.length} digits)`);
+  }
+  if (scanned === '') return text('空のコード', 'an empty code');
+  return text('資格パスではない文字のコード', 'a text code that is not a Shikaku Pass code');
+}
 
 const RESYNC_REASON = Object.freeze({
   trust_list_expired: text('信頼リストの期限と猶予期間が過ぎています。ネットワークに接続して更新するまで判定できません。',
@@ -56,14 +80,20 @@ const CLOCK_REASON = text('判定できません（端末の時刻を確認し�
 // Statuses decided by the device clock: with clock_suspect they mean nothing.
 const CLOCK_DEPENDENT = new Set(['valid', 'expired', 'not_yet_valid']);
 
-/** Result ({status, warnings}) → {verdict, headline, reason, warnings, trustworthy}. */
-export function describe(result) {
+/** Result ({status, warnings}) → {verdict, headline, reason, read, warnings, trustworthy};
+ *  `scanned`: the normalised text, to say what a misread was (`read`). */
+export function describe(result, scanned = '') {
   const status = STATUS_TEXT[result?.status] ? result.status : 'malformed';
   const warningCodes = [...(result?.warnings ?? [])].filter((w) => WARNING_TEXT[w]);
   const warnings = warningCodes.map((code) => ({ code, ...WARNING_TEXT[code] }));
   let verdict;
   let reason;
-  if (status === 'trust_list_expired' || status === 'no_trust_list' || status === 'status_unavailable') {
+  let read = null;
+  if (status === 'malformed') {
+    verdict = 'misread';
+    read = whatWasRead(scanned);
+    reason = AGAIN;
+  } else if (status === 'trust_list_expired' || status === 'no_trust_list' || status === 'status_unavailable') {
     verdict = 'resync';
     reason = RESYNC_REASON[status];
   } else if (warningCodes.includes('clock_suspect') && CLOCK_DEPENDENT.has(status)) {
@@ -77,7 +107,7 @@ export function describe(result) {
     reason = STATUS_TEXT[status];
   }
   return Object.freeze({
-    verdict, status, headline: VERDICT_TEXT[verdict], reason,
+    verdict, status, headline: VERDICT_TEXT[verdict], reason, read,
     warnings: Object.freeze(warnings), trustworthy: verdict === 'valid',
   });
 }
