@@ -569,3 +569,54 @@ def _resolve(base: str, spec: str) -> str:
         elif piece != ".":
             parts.append(piece)
     return "/".join(parts)
+
+
+# -- a scan is never lost -------------------------------------------------------------------
+
+def scan_outside_any_field(page, text: str, *, ime: bool):
+    """A USB scanner's keys while the focus is on no text field: real key events, half-width
+    digits — or with an IME on, "Process" keys that name the physical digit key (in the scan
+    box the IME composes full-width digits instead) — then Enter."""
+    if not ime:
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        return
+    if page.evaluate("document.activeElement?.id") == "scan-input":   # a text field: the IME composes
+        scan_with_reader(page, text)
+        return
+    cdp = page.context.new_cdp_session(page)
+    for ch in text:
+        for kind in ("rawKeyDown", "keyUp"):
+            cdp.send("Input.dispatchKeyEvent", {"type": kind, "key": "Process", "code": f"Digit{ch}",
+                                                "windowsVirtualKeyCode": 229})
+    for kind in ("rawKeyDown", "keyUp"):
+        cdp.send("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter",
+                                            "windowsVirtualKeyCode": 13})
+    cdp.detach()
+
+
+@pytest.mark.parametrize("tapped", ["#trust h2", "#trust-insurer-details summary", "#log-copy", "#verdict"])
+def test_a_scanner_burst_is_taken_wherever_the_focus_is(live_server, page, tapped):
+    text = issue(live_server)
+    open_clinic(page, live_server)
+    for scans, ime in ((1, False), (2, True)):
+        page.locator(tapped).click()
+        opened = page.locator("#trust-insurer-details").evaluate("e => e.open")
+        scan_outside_any_field(page, text, ime=ime)
+        expect(page.locator("#log-entries tr")).to_have_count(scans)
+        expect(result(page)).to_have_attribute("data-verdict", "valid")
+        # the burst's Enter pressed nothing: the list stayed as the tap left it
+        assert page.locator("#trust-insurer-details").evaluate("e => e.open") == opened
+        page.locator("#next-patient").click()
+
+
+def test_typing_in_the_insurer_search_is_not_a_scan(live_server, page):
+    open_clinic(page, live_server)
+    page.locator("#trust-insurer-details summary").click()
+    search = page.locator("#trust-insurer-details input")
+    search.click()
+    page.keyboard.type("06138093")
+    page.keyboard.press("Enter")
+    expect(search).to_have_value("06138093")
+    page.wait_for_timeout(400)
+    expect(result(page)).to_have_attribute("data-verdict", "idle")

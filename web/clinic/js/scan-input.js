@@ -4,12 +4,16 @@
 // taken when Enter is pressed, when the IME commits, or when typing pauses — quickly if the
 // digits already have a whole token's shape, after a longer pause otherwise (so a bad scan
 // still gets a 形式不正 instead of silence). Paste is taken at once.
-// Digits typed while focus is elsewhere on the page (say, on a copy button) are sent here.
+// A scanner's burst while focus is elsewhere on the page (a copy button, the trust panel, the
+// page itself) is caught page-wide: its digits (half- or full-width, or an IME's "Process"
+// keys) are gathered and shown in the scan box, and Enter takes them without pressing the
+// focused button. Inside another text field the user is typing, so nothing is caught there.
 
 import { looksComplete, normaliseScan } from '/shared/clinic/format.js';
 
 const PAUSE_COMPLETE_MS = 200;
 const PAUSE_INCOMPLETE_MS = 1500;
+const SCAN_MIN_DIGITS = 16;         // a burst without Enter shorter than this: keys, not a scan
 const DIGIT = /^[0-9０-９]$/;
 
 const editable = (el) => el instanceof HTMLElement
@@ -21,6 +25,8 @@ export class ScanInput {
     this._onToken = onToken;
     this._input = document.getElementById('scan-input');
     this._timer = null;
+    this._burst = '';                 // digits caught outside the scan box
+    this._burstTimer = null;
 
     this._input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.isComposing && event.keyCode !== 229) {
@@ -34,7 +40,7 @@ export class ScanInput {
       else this._schedule();
     });
     this._input.addEventListener('compositionend', () => this._schedule());
-    document.addEventListener('keydown', (event) => this._redirect(event));
+    document.addEventListener('keydown', (event) => this._catch(event), { capture: true });
     document.addEventListener('paste', (event) => this._pasteAnywhere(event));
   }
 
@@ -58,10 +64,36 @@ export class ScanInput {
       looksComplete(digits) ? PAUSE_COMPLETE_MS : PAUSE_INCOMPLETE_MS);
   }
 
-  _redirect(event) {
+  /** A key pressed outside any text field: a scanner's digits are gathered (and shown in the
+   *  scan box) wherever the focus is; its Enter (or Tab) takes the scan and presses nothing. */
+  _catch(event) {
     if (event.target === this._input || editable(event.target)) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (DIGIT.test(event.key)) this._input.focus({ preventScroll: true });
+    const digit = DIGIT.test(event.key) ? event.key
+      // an IME on: the key is "Process", the physical key still says which digit it was
+      : event.key === 'Process' && /^(Digit|Numpad)[0-9]$/.test(event.code) ? event.code.slice(-1) : null;
+    if (digit) {
+      event.preventDefault();          // not a shortcut, not a button press: part of a scan
+      this._burst += digit;
+      this._input.value = this._burst;
+      clearTimeout(this._burstTimer);
+      const whole = looksComplete(normaliseScan(this._burst));
+      this._burstTimer = setTimeout(() => this._endBurst(), whole ? PAUSE_COMPLETE_MS : PAUSE_INCOMPLETE_MS);
+    } else if ((event.key === 'Enter' || event.key === 'Tab') && this._burst) {
+      event.preventDefault();          // ends the scan; does not press the focused button
+      this._endBurst(true);
+    }
+  }
+
+  /** The burst is over: a scan when it ended with Enter or has a token's length, else a few
+   *  keys someone pressed (dropped). */
+  _endBurst(entered = false) {
+    clearTimeout(this._burstTimer);
+    const raw = this._burst;
+    this._burst = '';
+    this._input.value = '';
+    this.focus();
+    if (entered || raw.length >= SCAN_MIN_DIGITS) this._onToken(raw, 'keyboard');
   }
 
   _pasteAnywhere(event) {
