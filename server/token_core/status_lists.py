@@ -24,6 +24,7 @@ constants): nothing is decompressed past them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -32,6 +33,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
+from operator import lshift, or_
 from typing import NamedTuple
 
 from .errors import StatusListError
@@ -415,16 +418,26 @@ def rice_decode(payload: bytes, length: int) -> bytes:
     value = int.from_bytes(unary, "little")
     if value.bit_count() != k:
         raise StatusListError(f"{value.bit_count()} Rice quotients for {k} set bits")
-    gaps = list(map(len, format(value, "b")[::-1].split("1")))
+    gaps = list(map(len, format(value, "b")[::-1].split("1")))     # the quotients
     gaps.pop()                                      # '' after the last one
     if r:
+        # the remainders' big-endian text holds them last first, r digits each
         text = format(int.from_bytes(remainders, "little"), f"0{nbits}b")
-        low = [int(text[j:j + r], 2) for j in range(nbits - r, -1, -r)]
-        gaps = [q << r | m for q, m in zip(gaps, low)]
+        digits = re.findall("." * r, text)
+        digits.reverse()
+        low = (map(_binary_values(r).__getitem__, digits) if r <= 8
+               else map(int, digits, repeat(2)))
+        gaps = list(map(or_, map(lshift, gaps, repeat(r)), low))
     end = sum(gaps) + k
     if end > length:
         raise StatusListError(f"a set bit at {end - 1}, past the list's {length} bits")
     return int(_unary(gaps)[::-1], 2).to_bytes(size, "little")
+
+
+@functools.cache
+def _binary_values(r: int) -> dict[str, int]:
+    """r binary digits -> their value (r <= 8)."""
+    return {format(m, f"0{r}b"): m for m in range(1 << r)}
 
 
 # -- helpers ------------------------------------------------------------------------------------
