@@ -6,8 +6,9 @@ Uses the token core's own formats (server/token_core/status_lists.py, web/shared
 status-lists.js) on the lists of bench.national's simulation (same population model, phone
 lists per insurer in 2^20-index shards, card lists per 30-day expiry block):
 
-  A) one 2^20-index shard with 0.3 % of its bits set: raw, zlib 9, a day's delta
-  B) the whole state: snapshot bytes, a 1-day and a 7-day delta, Python build / parse / apply /
+  A) one 2^20-index shard with 0.3 % of its bits set: raw, its snapshot entry, a day's delta
+  B) the whole state: snapshot bytes (split by list kind and encoding), a 1-day and a 7-day
+     delta, Python build / parse / apply /
      lookup; Node and headless Chromium (the JS twin loaded from a live server, as the clinic
      page loads it): parseSnapshot / applyDelta / isRevoked and verify() of a version-2 token
   C) the QR: version-1 against version-2 texts for the token bench's population (segno, level M)
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +74,9 @@ def one_shard(seed: int) -> None:
     new = StatusState({key: StatusList.from_positions(n, revoked ^ changed)})
     snapshot, delta = sl.build_snapshot(old), sl.build_delta(old, new)
     print(f"\nA) one shard of 2^20 indexes, {len(revoked):,} set (0.3 %)")
-    print(f"   raw {n // 8:,} B; snapshot (zlib 9 + 15 B framing) {len(snapshot):,} B;"
+    encoding = ("zlib 9", "Rice")[snapshot[8 + 11]]
+    print(f"   raw {n // 8:,} B; snapshot ({encoding} + 16 B framing) {len(snapshot):,} B"
+          f" (zlib 9 alone {len(zlib.compress(old.lists[key].bits, 9)) + 24:,} B);"
           f" entropy floor {_entropy_bytes(n, len(revoked)):,.0f} B")
     print(f"   a day's delta ({len(changed)} bits flipped): {len(delta):,} B")
 
@@ -144,12 +148,13 @@ def whole_state(args) -> None:
         ("raw bitstrings", f"{raw:,} B"),
         ("directory (43 B a list)", f"{len(state.directory()):,} B"),
         ("snapshot", f"{len(snapshot):,} B"),
+        *snapshot_rows(snapshot),
         ("delta, 1 day", f"{len(delta1):,} B"),
         ("delta, 7 days", f"{len(delta7):,} B"),
-        ("Python build_snapshot (zlib 9)", f"{t_build:.2f} s"),
+        ("Python build_snapshot (zlib 9 and Rice)", f"{t_build:.2f} s"),
         ("Python digests + directory + root", f"{t_root * 1000:.0f} ms"),
         ("Python build_delta, 1 day", f"{t_delta:.2f} s"),
-        ("Python parse_snapshot (inflate, SHA-256, root)", f"{t_parse:.2f} s"),
+        ("Python parse_snapshot (decode, SHA-256, root)", f"{t_parse:.2f} s"),
         ("Python apply_delta, 1 day (best of 3)", f"{t_apply * 1000:.0f} ms"),
         ("Python is_revoked", f"{lookup_us:.2f} µs"),
     ]
@@ -159,6 +164,21 @@ def whole_state(args) -> None:
     width = max(len(r[0]) for r in rows)
     for name, value in rows:
         print(f"   {name:<{width}}  {value:>14}")
+
+
+def snapshot_rows(snapshot: bytes) -> list:
+    """The snapshot's bytes by list kind and encoding (each list with its 16 bytes of framing),
+    read from its framing."""
+    split, at = {}, 8
+    for _ in range(int.from_bytes(snapshot[4:8], "big")):
+        kind, encoding = snapshot[at], snapshot[at + 11]
+        size = 16 + int.from_bytes(snapshot[at + 12:at + 16], "big")
+        count, total = split.get((kind, encoding), (0, 0))
+        split[(kind, encoding)] = (count + 1, total + size)
+        at += size
+    names = {1: "phone", 2: "card"}
+    return [(f"  {names[kind]} lists in {('zlib', 'Rice')[encoding]}", f"{count:,}: {total:,} B")
+            for (kind, encoding), (count, total) in sorted(split.items())]
 
 
 JS_BODY = """
@@ -304,7 +324,7 @@ def js_rows(engine: str, r: dict | None) -> list:
     if r is None:
         return [(f"{engine}", "not run")]
     assert r["status"] == "revoked", r
-    return [(f"{engine} parseSnapshot (inflate, SHA-256, root)", f"{r['parseMs'] / 1000:.2f} s"),
+    return [(f"{engine} parseSnapshot (decode, SHA-256, root)", f"{r['parseMs'] / 1000:.2f} s"),
             (f"{engine} applyDelta, 1 day (median of 5)", f"{r['applyMs']:.0f} ms"),
             (f"{engine} isRevoked", f"{r['lookupNs']:.0f} ns"),
             (f"{engine} verify(), v2 token, revoked bit (median)", f"{r['verifyMs']:.3f} ms")]

@@ -203,6 +203,21 @@ def test_the_old_state_is_rebuilt_exactly_so_deltas_span_days(app, client, clock
         assert db.session.scalar(db.select(db.func.count()).select_from(StatusPublication)) >= 3
 
 
+def test_a_snapshot_stored_in_an_older_format_is_rebuilt_when_the_root_is_unchanged(app, client, clock):
+    """Snapshot version 1 (zlib only) is no longer read: the next publication of the same root
+    stores it again in the current format, under the same seq."""
+    client.get("/api/v1/trust-list")
+    with app.app_context():
+        latest = db.session.scalar(db.select(StatusPublication).order_by(StatusPublication.seq.desc()))
+        seq, root, current = latest.seq, latest.root, latest.snapshot
+        latest.snapshot = b"SPS\x01" + current[4:]
+        db.session.commit()
+        again = status_publishing.publish(clock.now)
+        db.session.commit()
+        assert (again.seq, again.root, again.snapshot) == (seq, root, current)
+    assert parse_snapshot(client.get(f"/api/v1/status/{seq}.snapshot").data, expected_root=root)
+
+
 def test_a_delta_from_an_unknown_seq_is_not_found(app, client):
     client.get("/api/v1/trust-list")
     assert client.get("/api/v1/status/999-1000.delta").status_code == 404

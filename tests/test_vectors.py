@@ -89,7 +89,8 @@ def test_snapshot_vector(name):
     assert state.root == root
     assert _lookups(state, vector["lookups"]) == vector["lookups"]
     assert any(lookup[4] for lookup in vector["lookups"]) or not state.lists
-    assert sl.build_snapshot(state) == data, "build_snapshot is deterministic"
+    if vector.get("canonical", True):
+        assert sl.build_snapshot(state) == data, "build_snapshot is deterministic"
 
 
 @pytest.mark.parametrize("name", DELTAS)

@@ -27,6 +27,7 @@ from ..token_core.status_lists import (
     KIND_NOTICE,
     MAX_LIST_BITS,
     SHARD_BITS,
+    SNAPSHOT_MAGIC,
     ListKey,
     StatusList,
     StatusState,
@@ -95,6 +96,8 @@ def publish(now: int) -> StatusPublication:
     state = state_at(now, version, lengths)
     latest = db.session.scalar(db.select(StatusPublication).order_by(StatusPublication.seq.desc()).limit(1))
     if latest is not None and latest.root == state.root:
+        if latest.snapshot is not None and not latest.snapshot.startswith(SNAPSHOT_MAGIC):
+            latest.snapshot = build_snapshot(state)     # stored in an older snapshot format
         return latest
     publication = StatusPublication(seq=(latest.seq + 1) if latest else 1, built_at=now, content_version=version,
                                     lengths=_pack(lengths), root=state.root, snapshot=build_snapshot(state))

@@ -16,20 +16,25 @@ The state a clinic holds is bound to the signed trust list by one digest:
     directory   = for each list in key order: key (7 bytes) ‖ u32 bit length ‖ list digest
     root        = SHA-256(directory)
 
-A snapshot carries every list (each zlib-compressed); a delta carries, per changed list, its new
-length and the flipped bits. :func:`parse_snapshot` and :func:`apply_delta` refuse anything
+A snapshot carries every list, each either zlib-compressed or as Golomb-Rice coded gaps between
+its set bits (whichever is shorter); a delta carries, per changed list, its new length and the
+flipped bits. :func:`parse_snapshot` and :func:`apply_delta` refuse anything
 whose recomputed root differs from the signed one. Work and memory are bounded (the MAX_*
 constants): nothing is decompressed past them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
+from operator import lshift, or_
 from typing import NamedTuple
 
 from .errors import StatusListError
@@ -50,7 +55,11 @@ MAX_SNAPSHOT_BYTES = 1 << 26                    # 64 MiB
 MAX_DELTA_BYTES = 1 << 24                       # 16 MiB
 
 KIND_NOTICE, KIND_CARD = 1, 2
-SNAPSHOT_MAGIC = b"SPS\x01"
+SNAPSHOT_MAGIC = b"SPS\x02"
+#: How a snapshot entry holds its bits: zlib of the packed bits, or Golomb-Rice coded gaps.
+ENCODING_ZLIB, ENCODING_RICE = 0, 1
+#: The largest Rice parameter (a gap is below 2^20).
+MAX_RICE_BITS = 20
 DELTA_MAGIC = b"SPD\x01"
 KEY_BYTES = 7
 DIGEST_BYTES = 32
@@ -58,6 +67,7 @@ DIRECTORY_ENTRY_BYTES = KEY_BYTES + 4 + DIGEST_BYTES     # 43
 _KEY = struct.Struct(">BIH")
 _U32 = struct.Struct(">I")
 _NONZERO = re.compile(rb"[^\x00]")
+_ENCODING = {ENCODING_ZLIB: b"\x00", ENCODING_RICE: b"\x01"}
 
 
 class ListKey(NamedTuple):
@@ -163,12 +173,27 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 # -- snapshots ----------------------------------------------------------------------------------
 
 def build_snapshot(state: StatusState) -> bytes:
-    """magic ‖ u32 count ‖ per list (key order): key ‖ u32 bit length ‖ u32 n ‖ n bytes of zlib."""
+    """magic ‖ u32 count ‖ per list (key order): key ‖ u32 bit length ‖ u8 encoding ‖ u32 n ‖
+    n bytes of payload (:func:`encode_list`)."""
     out = [SNAPSHOT_MAGIC, _U32.pack(len(state.lists))]
     for key, s in state.lists.items():
-        packed = zlib.compress(s.bits, 9)
-        out += [key.to_bytes(), _U32.pack(s.length), _U32.pack(len(packed)), packed]
+        encoding, payload = encode_list(s)
+        out += [key.to_bytes(), _U32.pack(s.length), _ENCODING[encoding], _U32.pack(len(payload)),
+                payload]
     return b"".join(out)
+
+
+def encode_list(s: StatusList) -> tuple[int, bytes]:
+    """A list's snapshot encoding and payload: the Rice code of its gaps, with the parameter
+    that makes it shortest (ties: the smallest), when it is strictly shorter than zlib 9 of its
+    bits (a dense list: ~12 % set of 400,000 bits, is 13 % shorter; a sparse one less than
+    half); otherwise zlib 9."""
+    gaps = _gaps(s.bits, s.length)
+    r, size = _best_rice(gaps)
+    packed = zlib.compress(s.bits, 9)
+    if size < len(packed):
+        return ENCODING_RICE, rice_encode(gaps, r)
+    return ENCODING_ZLIB, packed
 
 
 def parse_snapshot(data: bytes, *, expected_root: bytes) -> StatusState:
@@ -201,9 +226,16 @@ def read_snapshot(data: bytes) -> StatusState:
             total += (length + 7) // 8
             if total > MAX_STATE_BYTES:
                 raise StatusListError(f"more than {MAX_STATE_BYTES} bytes of lists")
-            bits = inflate(reader.take(reader.u32()), (length + 7) // 8)
-            if len(bits) != (length + 7) // 8:
-                raise StatusListError("a list inflates to the wrong size")
+            encoding = reader.take(1)[0]
+            payload = reader.take(reader.u32())
+            if encoding == ENCODING_ZLIB:
+                bits = inflate(payload, (length + 7) // 8)
+                if len(bits) != (length + 7) // 8:
+                    raise StatusListError("a list inflates to the wrong size")
+            elif encoding == ENCODING_RICE:
+                bits = rice_decode(payload, length)
+            else:
+                raise StatusListError(f"list encoding {encoding}: not 0 (zlib) or 1 (Rice)")
             lists[ListKey.from_bytes(raw_key)] = StatusList(length, bits)
         reader.end()
         return StatusState(lists)
@@ -288,6 +320,124 @@ def read_delta(state: StatusState, data: bytes) -> StatusState:
         raise
     except (ValueError, struct.error, zlib.error) as exc:
         raise StatusListError(f"malformed delta: {exc}") from exc
+
+
+# -- Golomb-Rice --------------------------------------------------------------------------------
+#
+# payload = varint k ‖ u8 r ‖ k remainders of r bits ‖ k quotients in unary, each bit stream
+# packed least significant bit first (stream bit j is bit j & 7 of byte j >> 3), the remainders
+# padded to a byte with zeros, the quotients running to the end of the payload. Gap i is
+# g = p_i - p_(i-1) - 1 (p_(-1) = -1), its remainder g & (2^r - 1) and its quotient g >> r,
+# written as that many 0 bits and a 1. The loops are C loops over strings of '0'/'1' (str.split,
+# str.join, int(text, 2) and format(n, 'b') are linear for base 2): a national snapshot holds
+# 2.8 M set bits.
+
+#: '0' * g + '1': a gap or a quotient in unary, LSB-first (the table covers the common ones).
+_UNARY = ["0" * q + "1" for q in range(1024)]
+#: r -> the r-bit binary texts of 0 .. 2^r - 1 (MSB first), for small r.
+_BINARY: dict[int, list[str]] = {}
+
+
+def _gaps(bits: bytes, length: int) -> list[int]:
+    """The gaps before each set bit: p_i - p_(i-1) - 1, with p_(-1) = -1."""
+    text = format(int.from_bytes(bits, "little"), f"0{length}b")[::-1]     # char j = bit j
+    gaps = list(map(len, text.split("1")))
+    gaps.pop()                                      # the zeros after the last set bit
+    return gaps
+
+
+def _rice_size(k: int, r: int, quotients: int) -> int:
+    return len(_varint(k)) + 1 + (k * r + 7) // 8 + (k + quotients + 7) // 8
+
+
+def _best_rice(gaps: list[int]) -> tuple[int, int]:
+    """The Rice parameter giving the shortest payload (ties: the smallest) and that size."""
+    k, counts = len(gaps), Counter(gaps).items()     # < 1,500 distinct gaps in 2^20 bits
+    best = None
+    for r in range(MAX_RICE_BITS + 1):
+        size = _rice_size(k, r, sum(c * (g >> r) for g, c in counts))
+        if best is None or size < best[1]:
+            best = (r, size)
+    return best
+
+
+def _unary(values: list[int]) -> str:
+    if max(values) < len(_UNARY):
+        return "".join(map(_UNARY.__getitem__, values))
+    return "".join(["0" * v + "1" for v in values])
+
+
+def rice_encode(gaps: list[int], r: int) -> bytes:
+    """The encoding-1 payload of a list whose gaps are ``gaps``, with parameter ``r``."""
+    k = len(gaps)
+    out = [_varint(k), bytes((r,))]
+    if not k:
+        return b"".join(out)
+    if r:
+        mask = (1 << r) - 1
+        if r <= 12:
+            table = _BINARY.get(r) or _BINARY.setdefault(
+                r, [format(v, f"0{r}b") for v in range(1 << r)])
+            text = "".join([table[g & mask] for g in reversed(gaps)])
+        else:
+            text = "".join([format(g & mask, f"0{r}b") for g in reversed(gaps)])
+        out.append(int(text, 2).to_bytes((k * r + 7) // 8, "little"))
+        gaps = [g >> r for g in gaps]
+    text = _unary(gaps)
+    out.append(int(text[::-1], 2).to_bytes((len(text) + 7) // 8, "little"))
+    return b"".join(out)
+
+
+def rice_decode(payload: bytes, length: int) -> bytes:
+    """The packed bits of a ``length``-bit list from its encoding-1 payload. Refuses (before
+    any work beyond what ``length`` allows) r > 20, k > length, non-zero padding after the
+    remainders, quotient bits that could only reach past the list's end, other than k ones
+    among them, bytes after the last one's byte, and a set bit at or past ``length``."""
+    reader = _Reader(payload)
+    k = reader.varint()
+    r = reader.take(1)[0]
+    if r > MAX_RICE_BITS:
+        raise StatusListError(f"Rice parameter {r}: at most {MAX_RICE_BITS}")
+    if k > length:
+        raise StatusListError(f"{k} set bits in a list of {length}")
+    nbits = k * r
+    remainders = reader.take((nbits + 7) // 8)
+    if nbits % 8 and remainders[-1] >> (nbits % 8):
+        raise StatusListError("Rice remainders: padding bits not zero")
+    unary = payload[reader.at:]
+    size = (length + 7) // 8
+    if not k:
+        if unary:
+            raise StatusListError("bytes after a list's Rice code")
+        return bytes(size)
+    # the quotients sum to at most (length - k) >> r: more bytes can only reach past the end
+    if len(unary) > (k + ((length - k) >> r) + 7) // 8:
+        raise StatusListError("a list's Rice quotients run past its length")
+    if not unary or not unary[-1]:
+        raise StatusListError("bytes after a list's Rice code, or a Rice code cut short")
+    value = int.from_bytes(unary, "little")
+    if value.bit_count() != k:
+        raise StatusListError(f"{value.bit_count()} Rice quotients for {k} set bits")
+    gaps = list(map(len, format(value, "b")[::-1].split("1")))     # the quotients
+    gaps.pop()                                      # '' after the last one
+    if r:
+        # the remainders' big-endian text holds them last first, r digits each
+        text = format(int.from_bytes(remainders, "little"), f"0{nbits}b")
+        digits = re.findall("." * r, text)
+        digits.reverse()
+        low = (map(_binary_values(r).__getitem__, digits) if r <= 8
+               else map(int, digits, repeat(2)))
+        gaps = list(map(or_, map(lshift, gaps, repeat(r)), low))
+    end = sum(gaps) + k
+    if end > length:
+        raise StatusListError(f"a set bit at {end - 1}, past the list's {length} bits")
+    return int(_unary(gaps)[::-1], 2).to_bytes(size, "little")
+
+
+@functools.cache
+def _binary_values(r: int) -> dict[str, int]:
+    """r binary digits -> their value (r <= 8)."""
+    return {format(m, f"0{r}b"): m for m in range(1 << r)}
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -31,8 +31,63 @@ def states(draw):
     for key in chosen:
         length = draw(st.integers(1, 3000))
         bits = draw(st.sets(st.integers(0, length - 1), max_size=40))
+        if draw(st.booleans()):             # a run of set bits: zlib is shorter (encoding 0)
+            start = draw(st.integers(0, length - 1))
+            bits |= set(range(start, draw(st.integers(start, length))))
         lists[key] = StatusList.from_positions(length, bits)
     return StatusState(lists)
+
+
+def encodings(snapshot: bytes) -> list[int]:
+    out, at = [], 8
+    for _ in range(int.from_bytes(snapshot[4:8], "big")):
+        out.append(snapshot[at + 11])
+        at += 16 + int.from_bytes(snapshot[at + 12:at + 16], "big")
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5000), st.data())
+def test_rice_round_trips_with_every_parameter(length, data):
+    positions = data.draw(st.sets(st.integers(0, length - 1), max_size=200))
+    s = StatusList.from_positions(length, positions)
+    gaps = sl._gaps(s.bits, length)
+    assert sum(gaps) + len(gaps) == (max(positions) + 1 if positions else 0)
+    best, size = sl._best_rice(gaps)
+    for r in range(sl.MAX_RICE_BITS + 1):
+        payload = sl.rice_encode(gaps, r)
+        assert sl.rice_decode(payload, length) == s.bits
+        assert len(payload) == sl._rice_size(len(gaps), r, sum(g >> r for g in gaps))
+        assert len(payload) > size or (len(payload) == size and r >= best)
+
+
+def test_the_builder_takes_the_shorter_encoding():
+    rng = random.Random(3)
+    sparse = StatusList.from_positions(23_000, rng.sample(range(23_000), 25))
+    dense = StatusList.from_positions(400_000, rng.sample(range(400_000), 48_000))
+    runs = StatusList.from_positions(1000, range(600))
+    state = StatusState({KEYS[0]: sparse, KEYS[1]: dense, KEYS[2]: runs, KEYS[3]: StatusList(9, bytes(2))})
+    snapshot = sl.build_snapshot(state)
+    # key order: KEYS[2] (insurer 138156) first
+    assert encodings(snapshot) == [0, 1, 1, 1]
+    for s in (sparse, dense, runs):
+        encoding, payload = sl.encode_list(s)
+        assert len(payload) <= len(zlib.compress(s.bits, 9))
+        assert len(payload) < len(zlib.compress(s.bits, 9)) or encoding == sl.ENCODING_ZLIB
+    assert len(sl.encode_list(sparse)[1]) < 40 and len(sl.encode_list(dense)[1]) < 27_500
+    assert sl.encode_list(StatusList(9, bytes(2))) == (1, b"\x00\x00")
+    assert sl.parse_snapshot(snapshot, expected_root=state.root).lists == state.lists
+
+
+@pytest.mark.parametrize("payload, match", [
+    (sl._varint(2**20) + b"\x00" + b"\xff" * 10, "set bits in a list"),        # k > length
+    (sl._varint(1) + b"\x00" + bytes(10_000) + b"\x01", "run past"),          # a long zero run
+    (sl._varint(1) + b"\x15" + bytes(3) + b"\x01", "at most 20"),
+    (sl._varint(3) + b"\x00" + b"\x05", "quotients for 3"),                    # 2 ones for k = 3
+])
+def test_a_hostile_rice_code_is_refused_before_work(payload, match):
+    with pytest.raises(StatusListError, match=match):
+        sl.rice_decode(payload, 1000)
 
 
 @settings(max_examples=150, deadline=None)
@@ -43,6 +98,7 @@ def test_delta_takes_any_state_to_any_other(old, new):
     assert applied.lists == new.lists and applied.root == new.root
     snapshot = sl.build_snapshot(new)
     assert sl.parse_snapshot(snapshot, expected_root=new.root).lists == new.lists
+    assert set(encodings(snapshot)) <= {sl.ENCODING_ZLIB, sl.ENCODING_RICE}
     if old.root != new.root:
         with pytest.raises(StatusListError):
             sl.apply_delta(old, delta, expected_root=old.root)

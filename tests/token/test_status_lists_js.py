@@ -3,7 +3,8 @@ snapshots and deltas, and mutated ones (a byte changed, dropped or added inside 
 delta or anywhere in a snapshot), each given to both readers (server/token_core/status_lists.py
 and web/shared/token/status-lists.js, in Node). For a mutated input the expected root is the one
 Python's reader computes when the structure passes, so that the two must agree on the structure
-rules themselves, not only on the root check.
+rules themselves, not only on the root check. The states hold sparse lists (Rice, encoding 1) and
+runs of set bits (zlib, encoding 0), so mutations reach both decoders.
 """
 import base64
 import json
@@ -50,7 +51,10 @@ def random_state(rng: random.Random) -> StatusState:
     lists = {}
     for key in rng.sample(KEYS, rng.randint(0, len(KEYS))):
         length = rng.choice([1, 7, 8, 9, rng.randint(1, 5000)])
-        bits = rng.sample(range(length), rng.randint(0, min(length, 30)))
+        bits = set(rng.sample(range(length), rng.randint(0, min(length, 30))))
+        if rng.random() < 0.3:              # a run of set bits: zlib (encoding 0) is shorter
+            start = rng.randrange(length)
+            bits |= set(range(start, rng.randint(start, length)))
         lists[key] = StatusList.from_positions(length, bits)
     return StatusState(lists)
 
@@ -132,3 +136,7 @@ def test_node_reads_what_python_reads():
     # the mutations reach both outcomes, and the good cases are all accepted
     assert verdicts.count("rejected") > 50 and verdicts.count("accepted") > 150
     assert all(v == "accepted" for v in verdicts[0::3])
+    # both encodings are read (and mutated)
+    used = {sl.encode_list(s)[0] for case, _ in cases[0::3]
+            for s in sl.read_snapshot(base64.b64decode(case["snapshot"])).lists.values()}
+    assert used == {sl.ENCODING_ZLIB, sl.ENCODING_RICE}

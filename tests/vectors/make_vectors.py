@@ -184,6 +184,8 @@ STATES = {
                    (1, KOKUHO_N, 0): (9, [3]), (2, CARD_BLOCK, 0): (300, [42, 43]),
                    (2, CARD_BLOCK + 1, 0): (10, [0])}),
     "empty": state({}),
+    # zlib is the shorter encoding of a list in runs (encoding 0), Rice of a sparse one (1)
+    "dense": state({(1, KENPO_N, 0): (1000, range(600)), (1, KOKUHO_N, 0): (13, [12])}),
 }
 #: Lookups checked on every accepted state: (kind, group, shard, position).
 PROBES = [(1, KENPO_N, 0, p) for p in (0, 5, 7, 999, 1000, 1100, 1199, 1200)] + [
@@ -210,11 +212,31 @@ def naive_root(entries) -> bytes:
 
 
 def raw_snapshot(entries, *, count=None, magic=sl.SNAPSHOT_MAGIC) -> bytes:
-    """entries: (key bytes, bit length, compressed bytes)."""
+    """entries: (key bytes, bit length, payload[, encoding: 0 (zlib) unless given])."""
     out = [magic, struct.pack(">I", len(entries) if count is None else count)]
-    for key, n, packed in entries:
-        out += [key, struct.pack(">I", n), struct.pack(">I", len(packed)), packed]
+    for key, n, payload, *encoding in entries:
+        out += [key, struct.pack(">I", n), bytes(encoding or [sl.ENCODING_ZLIB]),
+                struct.pack(">I", len(payload)), payload]
     return b"".join(out)
+
+
+def lsb_first(stream: str) -> bytes:
+    """A bit stream ('0'/'1', in stream order) packed least significant bit first, zero padded."""
+    return bytes(int(stream[i:i + 8][::-1], 2) for i in range(0, len(stream), 8))
+
+
+def rice(k: int, r: int, remainders: str, quotients: str) -> bytes:
+    """A Rice payload from its parts as bit streams (for the vectors that break a rule)."""
+    return varint(k) + bytes([r]) + lsb_first(remainders) + lsb_first(quotients)
+
+
+def encodings(snapshot: bytes) -> list[int]:
+    """The encoding byte of each list in a snapshot."""
+    out, at = [], 8
+    for _ in range(struct.unpack(">I", snapshot[4:8])[0]):
+        out.append(snapshot[at + 11])
+        at += 16 + struct.unpack(">I", snapshot[at + 12:at + 16])[0]
+    return out
 
 
 def varint(value: int) -> bytes:
@@ -246,15 +268,70 @@ def status_vectors() -> dict:
                      ("main", "5 lists: phone lists of two insurers (one of them in two shards, "
                               "one a full 2^20 bits, one of 13 bits), two card blocks"),
                      ("next", "main a day later"),
-                     ("empty", "no lists (the root is SHA-256 of the empty directory)"))}
+                     ("empty", "no lists (the root is SHA-256 of the empty directory)"),
+                     ("dense", "a list of 1,000 bits whose first 600 are set, in zlib "
+                               "(encoding 0: shorter than Rice), and one of 13 bits in Rice"))}
+    # main's lists are all Rice (its 1,000-bit list with r = 8, its 2^20-bit one with r = 18)
+    assert encodings(sl.build_snapshot(main)) == [1] * 5
+    assert encodings(sl.build_snapshot(STATES["dense"])) == [1, 0]     # key order: 国保 first
     entries = [(k.to_bytes(), s.length, s.bits) for k, s in main.lists.items()]
     packed = [(k, n, zlib.compress(bits, 9)) for k, n, bits in entries]
+    # main's 1,000-bit list [5, 7, 999] (the second in key order: 国保's list comes first)
+    ken = next(i for i, e in enumerate(entries) if e[1] == 1000)
+    kenpo, first_bits = packed[ken][0], entries[ken][2]
+
+    def replaced(entry):
+        """main's lists (in zlib) with the 1,000-bit one replaced by ``entry``."""
+        return [entry if i == ken else e for i, e in enumerate(packed)]
 
     def bad(name, description, data, root):
         snapshots[name] = {"description": description, "data": b64(data), "root": root.hex(),
                            "expected": "rejected"}
 
-    bad("bad_magic", "magic SPS\\x02", raw_snapshot(packed, magic=b"SPS\x02"), main.root)
+    bad("bad_magic", "magic SPS\\x01 (version 1 snapshots are no longer read)",
+        raw_snapshot(packed, magic=b"SPS\x01"), main.root)
+    bad("bad_magic_3", "magic SPS\\x03", raw_snapshot(packed, magic=b"SPS\x03"), main.root)
+    # main's lists in zlib (encoding 0) are as good as in Rice: any encoding is read
+    snapshots["main_in_zlib"] = {
+        "description": ("main's lists all in zlib (encoding 0), and its 1,000-bit list in Rice "
+                        "with r = 7 rather than the shortest r = 8: readers accept any encoding "
+                        "and any r, only build_snapshot() chooses (canonical: false)"),
+        "data": b64(raw_snapshot(replaced((kenpo, 1000, sl.rice_encode([5, 1, 991], 7), 1)))),
+        "root": main.root.hex(), "expected": "accepted", "canonical": False,
+        "directory": main.directory().hex(), "lookups": lookups(main)}
+    # -- Rice (encoding 1) broken one rule at a time, on main's 1,000-bit list [5, 7, 999]:
+    # gaps 5, 1, 991; with r = 8 the remainders 5, 1, 223 and the quotients 0, 0, 3
+    def rice_bad(name, description, payload, *, encoding=1, length=1000):
+        bad(name, description, raw_snapshot(replaced((kenpo, length, payload, encoding))), main.root)
+
+    canonical = sl.rice_encode([5, 1, 991], 8)
+    assert canonical == rice(3, 8, "101000001000000011111011", "110001")
+    rice_bad("rice_r_21", "Rice parameter 21 (at most 20)", sl.rice_encode([5, 1, 991], 21))
+    rice_bad("rice_k_too_big", "k = 1,001 set bits in a 1,000-bit list (1,001 gaps of 0, r = 0)",
+             rice(1001, 0, "", "1" * 1001))
+    rice_bad("rice_k_2_32", "k = 2^32 - 1", varint(2**32 - 1) + b"\x00" + b"\xff" * 8)
+    card = next(i for i, e in enumerate(entries) if e[1] == 300)        # 300 bits, [42]
+    assert sl.rice_encode([42], 3) == rice(1, 3, "010", "000001")
+    bad("rice_extra_byte", "a zero byte after the quotients (the 300-bit card list [42], r = 3)",
+        raw_snapshot([(packed[card][0], 300, rice(1, 3, "010", "000001") + b"\x00", 1)
+                      if i == card else e for i, e in enumerate(packed)]), main.root)
+    rice_bad("rice_extra_byte_k_0", "k = 0 and a byte after it (an empty list is 2 bytes)",
+             rice(0, 0, "", "") + b"\x00", length=1000)
+    rice_bad("rice_padding", "r = 7: 21 bits of remainders, the last byte's bit 7 set",
+             rice(3, 7, "101000010000001111101" + "001", "1100000001"))
+    rice_bad("rice_truncated", "the remainders cut short (2 of 3 bytes, no quotients)",
+             canonical[:4])
+    rice_bad("rice_no_quotients", "the quotients missing", canonical[:5])
+    rice_bad("rice_too_few_ones", "2 quotients for k = 3 (the second one dropped)",
+             rice(3, 8, "101000001000000011111011", "10001"))
+    rice_bad("rice_too_many_ones", "4 quotients for k = 3 (a one in the last byte's padding)",
+             rice(3, 8, "101000001000000011111011", "1100011"))
+    rice_bad("rice_position_past_length", "gaps 5, 1, 992: the last set bit at 1,000 of 1,000",
+             sl.rice_encode([5, 1, 992], 8))
+    rice_bad("rice_long_zero_run", "k = 1, r = 0, 4,000 zero bits before the one (reads past "
+             "the end, refused before it is scanned)", rice(1, 0, "", "0" * 4000 + "1"))
+    rice_bad("encoding_2", "main's Rice payload under encoding 2", canonical, encoding=2)
+    rice_bad("rice_as_zlib", "main's Rice payload under encoding 0 (zlib)", canonical, encoding=0)
     bad("root_mismatch", "main's lists against next's signed root", sl.build_snapshot(main),
         nxt.root)
     flipped = bytearray(entries[0][2])
@@ -268,12 +345,13 @@ def status_vectors() -> dict:
     bad("duplicate_key", "the first list twice", raw_snapshot([packed[0], *packed]),
         naive_root([entries[0], *entries]))
     zero_key = ListKey(1, KENPO_N, 3).to_bytes()
-    bad("zero_length", "a list of 0 bits", raw_snapshot([*packed, (zero_key, 0, zlib.compress(b"", 9))]),
-        naive_root([*entries, (zero_key, 0, b"")]))
+    bad("zero_length", "a list of 0 bits",
+        raw_snapshot(sorted([*packed, (zero_key, 0, zlib.compress(b"", 9))])),
+        naive_root(sorted([*entries, (zero_key, 0, b"")])))
     big = bytes(M20 // 8 + 1)
     bad("length_2_20_plus_1", "a list of 2^20 + 1 bits",
-        raw_snapshot([*packed, (zero_key, M20 + 1, zlib.compress(big, 9))]),
-        naive_root([*entries, (zero_key, M20 + 1, big)]))
+        raw_snapshot(sorted([*packed, (zero_key, M20 + 1, zlib.compress(big, 9))])),
+        naive_root(sorted([*entries, (zero_key, M20 + 1, big)])))
     kokuho = [i for i, e in enumerate(entries) if e[1] == 13][0]
     padded = bytearray(entries[kokuho][2])
     padded[1] |= 1 << 5          # bit 13 of a 13-bit list
@@ -283,32 +361,31 @@ def status_vectors() -> dict:
     entries_padding[kokuho] = (entries[kokuho][0], 13, bytes(padded))
     bad("padding_bit_set", "a 13-bit list whose byte 1 has bit 5 (position 13) set",
         raw_snapshot(with_padding), naive_root(entries_padding))
-    first_bits = entries[0][2]
     bad("inflates_larger", "a 1000-bit list (125 bytes) that inflates to 126",
-        raw_snapshot([(packed[0][0], 1000, zlib.compress(first_bits + b"\x00", 9)), *packed[1:]]),
+        raw_snapshot(replaced((kenpo, 1000, zlib.compress(first_bits + b"\x00", 9)))),
         main.root)
     bad("inflates_smaller", "a 1000-bit list that inflates to 124 bytes",
-        raw_snapshot([(packed[0][0], 1000, zlib.compress(first_bits[:124], 9)), *packed[1:]]),
+        raw_snapshot(replaced((kenpo, 1000, zlib.compress(first_bits[:124], 9)))),
         main.root)
     bad("zlib_trailing_byte", "a byte after a list's zlib stream (inside its length)",
-        raw_snapshot([(packed[0][0], 1000, packed[0][2] + b"\x00"), *packed[1:]]), main.root)
-    bad_adler = bytearray(packed[0][2])
+        raw_snapshot(replaced((kenpo, 1000, packed[ken][2] + b"\x00"))), main.root)
+    bad_adler = bytearray(packed[ken][2])
     bad_adler[-1] ^= 1
     bad("zlib_bad_checksum", "a list's Adler-32 changed",
-        raw_snapshot([(packed[0][0], 1000, bytes(bad_adler)), *packed[1:]]), main.root)
+        raw_snapshot(replaced((kenpo, 1000, bytes(bad_adler)))), main.root)
     raw = zlib.compressobj(9, zlib.DEFLATED, -15)
     raw_bits = raw.compress(first_bits) + raw.flush()
     bad("raw_deflate", "a list as raw deflate, without the zlib header and checksum",
-        raw_snapshot([(packed[0][0], 1000, raw_bits), *packed[1:]]), main.root)
+        raw_snapshot(replaced((kenpo, 1000, raw_bits))), main.root)
     good = sl.build_snapshot(main)
     bad("trailing_byte", "a byte after the last list", good + b"\x00", main.root)
     bad("truncated", "the last byte missing", good[:-1], main.root)
     bad("count_too_large", "count 6 with 5 lists", raw_snapshot(packed, count=6), main.root)
     bad("kind_3", "a list key of kind 3",
-        raw_snapshot([*packed, (struct.pack(">BIH", 3, 1, 0), 1000, packed[0][2])]),
+        raw_snapshot([*packed, (struct.pack(">BIH", 3, 1, 0), 1000, packed[ken][2])]),
         naive_root([*entries, (struct.pack(">BIH", 3, 1, 0), 1000, first_bits)]))
     bad("shard_4096", "a list key with shard 4096 (indexes are below 2^32)",
-        raw_snapshot([*packed, (struct.pack(">BIH", 2, CARD_BLOCK + 9, 4096), 1000, packed[0][2])]),
+        raw_snapshot([*packed, (struct.pack(">BIH", 2, CARD_BLOCK + 9, 4096), 1000, packed[ken][2])]),
         naive_root([*entries, (struct.pack(">BIH", 2, CARD_BLOCK + 9, 4096), 1000, first_bits)]))
     bad("count_65537", "count 65,537 (more than MAX_LISTS)", raw_snapshot([], count=65_537),
         sl.EMPTY_ROOT)

@@ -99,3 +99,15 @@ test('the clinic shows status_unavailable as 要再同期, never as 有効 or �
   assert.equal(shown.headline.ja, '要再同期');
   assert.equal(shown.trustworthy, false);
 });
+
+test('riceDecode: a hostile code is refused before work', () => {
+  const varint = (n) => { const out = []; do { out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n = Math.floor(n / 128); } while (n); return out; };
+  const refused = (bytes, pattern) => assert.throws(() => sl.riceDecode(Uint8Array.from(bytes), 1000), (e) => e instanceof sl.StatusListError && pattern.test(e.message));
+  refused([...varint(2 ** 20), 0, 255, 255], /set bits in a list/);                       // k > length
+  refused([...varint(1), 0, ...new Uint8Array(10_000), 1], /run past/);                 // a long zero run
+  refused([1, 21, 0, 0, 0, 1], /at most 20/);
+  refused([3, 0, 0b101], /2 Rice quotients for 3/);
+  // [5, 7, 999] in r = 8: remainders 5, 1, 223; quotients 0, 0, 3 (the stream 1 1 0001, LSB first)
+  const bits = sl.riceDecode(Uint8Array.of(3, 8, 5, 1, 223, 0b100011), 1000);
+  assert.deepEqual([...bits.keys()].filter((i) => bits[i]).map((i) => [i, bits[i]]), [[0, 0b10100000], [124, 0b10000000]]);
+});

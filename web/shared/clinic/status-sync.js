@@ -13,15 +13,18 @@
 // What the device stores is the state in the snapshot format (encodeSnapshot): on every start
 // parseSnapshot() checks it again against the root the saved, signed list carries, so nothing
 // stored is trusted without the signature. A downloaded snapshot is stored as received; after
-// a delta only the lists it changed are compressed again (the others keep their bytes).
+// a delta only the lists it changed are compressed again, with zlib (encoding 0: the others keep
+// their encoding and bytes).
 
 import { StatusListError, applyDelta, parseSnapshot } from '../token/status-lists.js';
 
 export { StatusListError };
 
-const SNAPSHOT_MAGIC = [0x53, 0x50, 0x53, 0x01];
+const SNAPSHOT_MAGIC = [0x53, 0x50, 0x53, 0x02];
 const KEY_BYTES = 7;
-/** list object (from a state) → its zlib bytes, for lists that came from or went into a snapshot. */
+const ENTRY_HEADER = KEY_BYTES + 4 + 1 + 4;      // key ‖ u32 bit length ‖ u8 encoding ‖ u32 n
+const ZLIB = 0;
+/** list object (from a state) → [encoding, payload], for lists that came from or went into a snapshot. */
 const compressed = new WeakMap();
 
 /** The URLs of the status files for a signed `status` member ({seq, root, url}). */
@@ -77,14 +80,15 @@ export async function syncStatus({ trustListUrl, list, held, fetchBytes, onProgr
   return { state, how: 'snapshot', bytes: data.length, snapshot: data, refused };
 }
 
-/** Split a snapshot into its lists' zlib bytes (the order of parseSnapshot's sorted map). */
+/** Split a snapshot into its lists' encodings and payloads (the order of parseSnapshot's sorted map). */
 function remember(state, data) {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let at = 8;
   for (const list of state.lists.values()) {
-    const size = view.getUint32(at + KEY_BYTES + 4);
-    at += KEY_BYTES + 8;
-    compressed.set(list, data.subarray(at, at + size));
+    const encoding = data[at + KEY_BYTES + 4];
+    const size = view.getUint32(at + KEY_BYTES + 5);
+    at += ENTRY_HEADER;
+    compressed.set(list, [encoding, data.subarray(at, at + size)]);
     at += size;
   }
 }
@@ -97,25 +101,26 @@ async function deflate(bits) {
 /** A state (verified) in the snapshot format, to store; parseSnapshot() reads it back. */
 export async function encodeSnapshot(state) {
   const parts = await Promise.all([...state.lists].map(async ([key, list]) => {
-    let z = compressed.get(list);
-    if (!z) {
-      z = await deflate(list.bits);
-      compressed.set(list, z);
+    let stored = compressed.get(list);
+    if (!stored) {
+      stored = [ZLIB, await deflate(list.bits)];
+      compressed.set(list, stored);
     }
-    return [key, list.length, z];
+    return [key, list.length, ...stored];
   }));
-  const total = parts.reduce((sum, [, , z]) => sum + KEY_BYTES + 8 + z.length, 8);
+  const total = parts.reduce((sum, [, , , z]) => sum + ENTRY_HEADER + z.length, 8);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(SNAPSHOT_MAGIC);
   view.setUint32(4, parts.length);
   let at = 8;
-  for (const [key, length, z] of parts) {
+  for (const [key, length, encoding, z] of parts) {
     out.set(key.match(/../g).map((h) => parseInt(h, 16)), at);
     view.setUint32(at + KEY_BYTES, length);
-    view.setUint32(at + KEY_BYTES + 4, z.length);
-    out.set(z, at + KEY_BYTES + 8);
-    at += KEY_BYTES + 8 + z.length;
+    out[at + KEY_BYTES + 4] = encoding;
+    view.setUint32(at + KEY_BYTES + 5, z.length);
+    out.set(z, at + ENTRY_HEADER);
+    at += ENTRY_HEADER + z.length;
   }
   return out;
 }

@@ -11,7 +11,8 @@
 //   root        = SHA-256(directory)        — signed in the trust list's "status" member
 //
 // parseSnapshot() and applyDelta() resolve to a frozen state only when its recomputed root is
-// the expected (signed) one; anything else rejects with StatusListError. Inflating is bounded:
+// the expected (signed) one; anything else rejects with StatusListError. A snapshot's list is zlib
+// data (encoding 0) or Golomb-Rice coded gaps (encoding 1); inflating and decoding are bounded:
 // nothing is read past the MAX_* limits. Pure ES module: WebCrypto and DecompressionStream
 // (Chromium, Node >= 18), no DOM, no Node APIs.
 
@@ -28,10 +29,13 @@ export const KIND_CARD = 2;
 /** SHA-256 of the empty directory: the root of the state without lists. */
 export const EMPTY_ROOT = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-const SNAPSHOT_MAGIC = [0x53, 0x50, 0x53, 0x01]; // "SPS" 1
+const SNAPSHOT_MAGIC = [0x53, 0x50, 0x53, 0x02]; // "SPS" 2
 const DELTA_MAGIC = [0x53, 0x50, 0x44, 0x01];    // "SPD" 1
 const KEY_BYTES = 7;
 const DIGEST_BYTES = 32;
+export const ENCODING_ZLIB = 0;
+export const ENCODING_RICE = 1;
+export const MAX_RICE_BITS = 20;
 
 export class StatusListError extends Error {}
 
@@ -231,6 +235,65 @@ function rootHex(expectedRoot) {
   return expectedRoot;
 }
 
+// -- Golomb-Rice --------------------------------------------------------------------------------
+
+/**
+ * The packed bits of a `length`-bit list from its encoding-1 payload: varint k ‖ u8 r ‖ k
+ * remainders of r bits ‖ k quotients in unary (q zeros then a one), both bit streams LSB-first;
+ * gap i = (q << r) + remainder = p_i - p_(i-1) - 1. Refuses, before any work beyond what
+ * `length` allows, r > 20, k > length, non-zero padding after the remainders, quotient bytes
+ * that could only reach past the end, other than k ones, bytes after the last one's byte, and a
+ * set bit at or past `length`. The same rules as the Python reader's rice_decode().
+ */
+export function riceDecode(payload, length) {
+  const reader = new Reader(payload);
+  const k = reader.varint();
+  const r = reader.take(1)[0];
+  if (r > MAX_RICE_BITS) fail(`Rice parameter ${r}: at most ${MAX_RICE_BITS}`);
+  if (k > length) fail(`${k} set bits in a list of ${length}`);
+  const nbits = k * r;
+  const remainders = reader.take(Math.ceil(nbits / 8));
+  if (nbits % 8 && remainders[remainders.length - 1] >>> (nbits % 8)) fail('Rice remainders: padding bits not zero');
+  const unary = payload.subarray(reader.at);
+  const bits = new Uint8Array(Math.ceil(length / 8));
+  if (k === 0) {
+    if (unary.length) fail('bytes after a list\'s Rice code');
+    return bits;
+  }
+  // the quotients sum to at most (length - k) >> r: more bytes can only reach past the end
+  if (unary.length > Math.ceil((k + Math.floor((length - k) / 2 ** r)) / 8)) fail('a list\'s Rice quotients run past its length');
+  if (unary.length === 0 || unary[unary.length - 1] === 0) fail('bytes after a list\'s Rice code, or a Rice code cut short');
+  // remainders with 3 zero bytes after them, so that every read is 4 bytes in bounds
+  const low = new Uint8Array(remainders.length + 3);
+  low.set(remainders);
+  const mask = (1 << r) - 1;
+  const scale = 2 ** r;
+  let count = 0;
+  let previousOne = -1;         // bit index in the unary stream
+  let position = -1;
+  let at = 0;                   // bit index in the remainder stream
+  for (let j = 0; j < unary.length; j++) {
+    let byte = unary[j];
+    while (byte !== 0) {
+      const lowest = byte & -byte;
+      byte ^= lowest;
+      const one = j * 8 + 31 - Math.clz32(lowest);
+      const quotient = one - previousOne - 1;
+      previousOne = one;
+      if (count === k) fail(`more than ${k} Rice quotients for ${k} set bits`);
+      const b = at >>> 3;
+      const remainder = ((low[b] | (low[b + 1] << 8) | (low[b + 2] << 16) | (low[b + 3] << 24)) >>> (at & 7)) & mask;
+      at += r;
+      position += quotient * scale + remainder + 1;
+      if (position >= length) fail(`a set bit at ${position}, past the list's ${length} bits`);
+      bits[position >>> 3] |= 1 << (position & 7);
+      count++;
+    }
+  }
+  if (count !== k) fail(`${count} Rice quotients for ${k} set bits`);
+  return bits;
+}
+
 /**
  * The state in a snapshot, if its root is `expectedRoot` (hex, from the verified trust list's
  * status member). Resolves to a frozen {lists, root}; rejects with StatusListError.
@@ -257,8 +320,17 @@ export async function parseSnapshot(data, expectedRoot) {
       const size = Math.ceil(length / 8);
       total += size;
       if (total > MAX_STATE_BYTES) fail(`more than ${MAX_STATE_BYTES} bytes of lists`);
-      const bits = await inflate(reader.take(reader.u32()), size);
-      if (bits.length !== size) fail('a list inflates to the wrong size');
+      const encoding = reader.take(1)[0];
+      const payload = reader.take(reader.u32());
+      let bits;
+      if (encoding === ENCODING_ZLIB) {
+        bits = await inflate(payload, size);
+        if (bits.length !== size) fail('a list inflates to the wrong size');
+      } else if (encoding === ENCODING_RICE) {
+        bits = riceDecode(payload, length);
+      } else {
+        fail(`list encoding ${encoding}: not 0 (zlib) or 1 (Rice)`);
+      }
       checkKey(keyBytes);
       lists.set(key, await makeList(length, bits));
     }
