@@ -1,6 +1,6 @@
 """The house rules of server/: each folder imports only from its own floor or below.
 
-Floors, lowest first: the token core; the foundations (clock, paths, extensions, instance
+Floors, lowest first: the token core; the foundations (clock, batches, paths, extensions, instance
 secrets, problems, logs); the models; the services (register, documents, keys, auth); the HTTP edge and
 development helpers (views, dev); the app factory and the CLI.
 """
@@ -12,7 +12,7 @@ import pytest
 SERVER = Path(__file__).resolve().parent.parent / "server"
 FLOORS = {
     "token_core": 0,
-    "clock": 1, "paths": 1, "extensions": 1, "instance_secrets": 1, "problems": 1, "logs": 1,
+    "clock": 1, "batches": 1, "paths": 1, "extensions": 1, "instance_secrets": 1, "problems": 1, "logs": 1,
     "models": 2,
     "register": 3, "documents": 3, "keys": 3, "auth": 3,
     "views": 4, "dev": 4,
