@@ -1,0 +1,40 @@
+"""axe-core (npm, a dev dependency in web/) over one screen in the real browser.
+
+``check_accessibility`` fails the test on any serious or critical violation, naming the rule,
+the elements and axe's help text; minor and moderate ones are left to review. Every screen the
+browser suite photographs is checked (``tests/screenshots.keep_screenshot`` calls it), and
+``tests/test_accessibility_browser.py`` walks the screens no other test photographs.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from server.paths import WEB_ROOT
+
+AXE = WEB_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FAILING = ("serious", "critical")
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+def violations(page) -> list[dict]:
+    """axe's violations on the page as it is now (injected through DevTools, so the page's
+    Content-Security-Policy, which forbids inline scripts, does not stop it)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary.split('\\n').slice(0, 3).join(' ')),
+        }));
+    }""")
+
+
+def check_accessibility(page, screen: str) -> None:
+    found = [v for v in violations(page) if v["impact"] in FAILING]
+    assert not found, f"axe-core on {screen}:\n" + "\n".join(
+        f"- {v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:5]) for v in found)
