@@ -38,3 +38,30 @@ def check_accessibility(page, screen: str) -> None:
     found = [v for v in violations(page) if v["impact"] in FAILING]
     assert not found, f"axe-core on {screen}:\n" + "\n".join(
         f"- {v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:5]) for v in found)
+
+
+#: Text the page shows in a language its closest ``lang`` does not say: Japanese (kana or kanji)
+#: inside an English element, or English words (3+ letters, not an all-capitals acronym such as
+#: QR or CSV) inside a Japanese one, in text nodes with no script of the other kind. Screen
+#: readers pick a voice by ``lang``: a mismarked run is read as noise.
+_MISMARKED = r"""() => {
+    const japanese = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+    const english = /\b(?![A-Z]+\b)[A-Za-z]{3,}\b/;
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        const element = node.parentElement;
+        if (!text || !element || element.closest('script, style, template, [hidden], [aria-hidden=true]')) continue;
+        if (!element.getClientRects().length) continue;
+        const lang = (element.closest('[lang]')?.getAttribute('lang') || '').toLowerCase();
+        const ja = japanese.test(text), en = english.test(text.replace(/https?:\S+|\S+@\S+|[\w.-]+\.(js|json|csv|html)\b/g, ''));
+        if (ja && !en && !lang.startsWith('ja')) found.push(`"${text.slice(0, 40)}" in lang=${lang || '(none)'}`);
+        if (en && !ja && !lang.startsWith('en')) found.push(`"${text.slice(0, 40)}" in lang=${lang || '(none)'}`);
+    }
+    return found;
+}"""
+
+
+def lang_mismarks(page) -> list[str]:
+    return page.evaluate(_MISMARKED)
