@@ -232,3 +232,40 @@ def test_the_page_reflows_at_200_percent(live_server, page, how):
     keep_screenshot(page, f"clinic-{how}")
     scroll_to_bottom(page)                                          # the day log below, too
     assert no_sideways_scroll(page)
+
+
+# -- the day-log CSV, downloaded -----------------------------------------------------------------
+
+OLD_RECORD = {   # what DayLog.entry wrote before 性別, 資格取得日 and 限度額区分 were kept
+    "source": "keyboard", "verdict": "valid", "status": "valid", "warnings": [],
+    "insurer_number": "06138093", "insurer_name": "資格パス健康保険組合（デモ）", "symbol": "1234",
+    "number": "5678", "branch": "01", "relationship": 2, "name": "𠮷田 花子", "birth_date": "1982-08-20",
+    "copay_ratio": 30, "kind": 1}
+
+
+def test_the_downloaded_csv_keeps_leading_zeros_for_excel_and_has_the_new_columns(live_server, page):
+    open_clinic(page, live_server)
+    put_old_record = """record => new Promise((resolve, reject) => {
+        const open = indexedDB.open('shikaku-clinic');
+        open.onsuccess = () => { const tx = open.result.transaction('log', 'readwrite');
+          tx.objectStore('log').put({...record, at: Date.now() - 60000});
+          tx.oncomplete = () => { open.result.close(); resolve(); }; tx.onerror = () => reject(tx.error); };
+        open.onerror = () => reject(open.error); })"""
+    page.evaluate(put_old_record, OLD_RECORD)
+    scan_with_reader(page, issue(live_server, KAZUO))
+    expect(page.locator("#log-entries tr")).to_have_count(2)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSVで書き出す").click()
+    data = download.value.path().read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.endswith(b"\r\n")
+    lines = data[3:].decode("utf-8").split("\r\n")
+    assert len(lines) == 4 and lines[3] == "" and not any("\n" in line for line in lines)
+    header, old, new = (line.split(",") for line in lines[:3])
+    assert header[5:] == ["保険者番号", "保険者名称", "記号", "番号", "枝番", "本人・家族", "氏名",
+                          "生年月日（和暦）", "生年月日（西暦）", "性別", "負担割合", "資格取得日",
+                          "限度額適用区分", "書類"]
+    assert len(old) == len(new) == len(header)
+    assert new[5:] == ['"=""06138093"""', "資格パス健康保険組合（デモ）", '"=""1234"""', '"=""91"""', '"=""00"""',
+                       "本人", "髙橋 和夫", "昭和29年3月10日", "1954年3月10日", "男", "2割",
+                       "平成11年10月1日（1999年10月1日）", "B04 一般", "資格情報のお知らせ（スマホ）"]
+    assert old[9:19] == ['"=""01"""', "家族", "𠮷田 花子", "昭和57年8月20日", "1982年8月20日", "", "3割", "", "", "資格情報のお知らせ（スマホ）"]
