@@ -1,8 +1,8 @@
 """The clinic verifier at a busy reception desk (issue 12), in real Chromium at 1024×768:
 次の方 always on screen (a fixed button, and Escape), one Tab from the camera button, and after it
 the page at the top with focus in the scan box; the screen reader hears the verdict and the name
-only, and is not told the idle trust panel again every 30 s; a focus ring of at least 3:1 (here
-and in the member app); reference labels of a refused code at 4.5:1; and the page reflows at
+only, and is not told the idle trust panel again every 30 s; a focus ring of at least 3:1 (here,
+in the member app and in the insurer admin); reference labels of a refused code at 4.5:1; and the page reflows at
 200 % text size without sideways scrolling or a cut 有効 banner."""
 from __future__ import annotations
 
@@ -190,6 +190,16 @@ def test_the_focus_ring_reaches_3_to_1_in_the_member_app(live_server, page):
     button = page.locator("main button:visible").first
     button.evaluate("el => el.id ||= 'first-main-button'")
     assert focus_ring_ratio(page, f"#{button.get_attribute('id')}") >= 3
+
+
+def test_the_focus_ring_reaches_3_to_1_in_the_insurer_admin(live_server, page, staff_in_browser):
+    staff_in_browser(live_server, page, role="admin")
+    page.goto(f"{live_server.url}/admin/")
+    page.keyboard.press("Tab")
+    for selector in (".bar a.brand", ".bar nav a", ".bar button", "main a, main button, main input:not([type=hidden])"):
+        page.locator(selector).first.evaluate("el => el.setAttribute('data-ring', '')")
+        assert focus_ring_ratio(page, "[data-ring]") >= 3, selector
+        page.locator("[data-ring]").evaluate("el => el.removeAttribute('data-ring')")
 
 
 def test_the_reference_labels_of_a_refused_code_reach_4_5_to_1(live_server, page):
