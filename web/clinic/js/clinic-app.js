@@ -43,6 +43,7 @@ export class ClinicApp {
       onCode: (text, timing) => this.check(text, 'camera', timing) });
     this._update = new UpdateBanner({ document: doc, onDone: refocus });
     doc.getElementById('lang-toggle').addEventListener('click', () => { i18n.toggle(); refocus(); });
+    doc.addEventListener('keydown', (event) => this._escapeForNext(event));
     i18n.onChange(() => this._renderAll());
     this._renderLanguageToggle();
     this._result.render();
@@ -85,11 +86,25 @@ export class ClinicApp {
     return this._queue;
   }
 
-  /** Ready for the next patient: clear the result, focus the scanner input. */
+  /** Ready for the next patient: clear the result, back to the top of the page (where the
+   *  next verdict appears), focus in the scanner input. */
   next() {
     this._shownText = null;
     this._result.clear();
+    this._doc.scrollingElement?.scrollTo({ top: 0, left: 0, behavior: 'instant' });
     this._scanInput.focus();
+  }
+
+  /** Escape is 次の方 while a result is shown — except in a text field other than the scan
+   *  box (Escape clears a search) or while an IME is composing. */
+  _escapeForNext(event) {
+    if (event.key !== 'Escape' || event.isComposing || !this._result.shown) return;
+    const target = event.target;
+    const typing = target instanceof HTMLElement && target.id !== 'scan-input'
+      && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+    if (typing) return;
+    event.preventDefault();
+    this.next();
   }
 
   async _check(raw, source, startedAt, timing) {

@@ -1,5 +1,6 @@
 // The day log: one record per verification, kept in this device's IndexedDB only.
-// Entries older than the configured number of days are deleted automatically.
+// Entries older than the configured number of days are deleted automatically. Records
+// written before 性別, 資格取得日 and 限度額適用区分 were kept simply lack them (empty cells).
 
 const DAY_MS = 86_400_000;
 
@@ -23,8 +24,9 @@ export class DayLog {
         insurer_number: c.insurer_number,
         insurer_name: result.insurerName ?? result.insurer_name ?? '',
         symbol: c.symbol, number: c.number, branch: c.branch,
-        relationship: c.relationship, name: c.name, birth_date: c.birth_date,
-        copay_ratio: c.copay_ratio, kind: c.kind,
+        relationship: c.relationship, name: c.name, birth_date: c.birth_date, sex: c.sex,
+        copay_ratio: c.copay_ratio, acquired_on: c.acquired_on, limit_category: c.limit_category ?? null,
+        kind: c.kind,
       } : {}),
     };
   }

@@ -1,12 +1,10 @@
-// The day log on screen: newest first, CSV export (UTF-8 with BOM, built as a Blob and
-// downloaded), a copy to the clipboard (tab-separated, for a spreadsheet) and clear-all.
+// The day log on screen: newest first, CSV export (UTF-8 with BOM, identifiers kept as text
+// for Excel — see /shared/clinic/csv.js — built as a Blob and downloaded), a copy to the clipboard (tab-separated, for a spreadsheet) and clear-all.
 // Nothing leaves the device otherwise.
 
-import { toCsv, toTsv } from '/shared/clinic/csv.js';
-import {
-  copayRatio, japanDate, japanTime, kindName, relationshipName, seireki, wareki,
-} from '/shared/clinic/format.js';
-import { STATUS_TEXT, VERDICT_TEXT, WARNING_TEXT } from '/shared/clinic/verdict.js';
+import { dayLogColumns, toCsv, toTsv } from '/shared/clinic/csv.js';
+import { japanDate, japanTime, wareki } from '/shared/clinic/format.js';
+import { STATUS_TEXT, VERDICT_TEXT } from '/shared/clinic/verdict.js';
 
 const SHOWN = 500;
 
@@ -63,27 +61,7 @@ export class LogView {
   }
 
   _columns() {
-    const t = (key) => this._i18n.t(key);
-    const lang = this._i18n.lang;
-    const pick = (pair) => this._i18n.pick(pair);
-    const columns = [
-      ['log_time', (e) => `${japanDate(e.at)} ${japanTime(e.at)}`],
-      ['log_verdict', (e) => pick(VERDICT_TEXT[e.verdict])],
-      ['log_reason', (e) => (e.read ? pick(e.read) : pick(STATUS_TEXT[e.status]))],
-      ['log_warnings', (e) => e.warnings.map((w) => pick(WARNING_TEXT[w])).join(' ')],
-      ['log_source', (e) => t(`source_${e.source}`)],
-      ['log_insurer', (e) => e.insurer_number],
-      ['log_insurer_name', (e) => e.insurer_name],
-      ['log_symbol', (e) => e.symbol],
-      ['log_number', (e) => e.number],
-      ['log_branch', (e) => e.branch],
-      ['log_relationship', (e) => (e.relationship ? relationshipName(e.relationship, lang) : '')],
-      ['log_name', (e) => e.name],
-      ['log_birth', (e) => (e.birth_date ? (lang === 'en' ? e.birth_date : seireki(e.birth_date)) : '')],
-      ['log_copay', (e) => (e.copay_ratio ? copayRatio(e.copay_ratio, lang) : '')],
-      ['log_kind', (e) => (e.kind ? kindName(e.kind, lang) : '')],
-    ];
-    return columns.map(([key, value]) => ({ header: t(key), value }));
+    return dayLogColumns(this._i18n);
   }
 
   async exportCsv() {

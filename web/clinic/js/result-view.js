@@ -17,15 +17,41 @@ export class ResultView {
     this._el('next-patient').addEventListener('click', () => onNext());
   }
 
-  /** result: the verifier's frozen result; description: verdict.js describe(result). */
+  /** result: the verifier's frozen result; description: verdict.js describe(result).
+   *  The verdict banner is scrolled into view if the page was scrolled away from it. */
   show(result, description) {
     this._shown = { result, description };
     this.render();
+    this._announce();
+    const banner = this._el('verdict').getBoundingClientRect();
+    if (banner.top < 0 || banner.bottom > globalThis.innerHeight) {
+      this._el('verdict').scrollIntoView({ block: 'start', behavior: 'instant' });
+    }
   }
 
   clear() {
     this._shown = null;
     this.render();
+    this._announce();
+  }
+
+  get shown() {
+    return this._shown !== null;
+  }
+
+  /** The assertive live region gets the verdict and the name only (a 無効 with its reason, as
+   *  the day log writes it) — not the whole panel with "コピー" after every field. */
+  _announce() {
+    const region = this._el('result-announce');
+    if (!this._shown) {
+      region.textContent = '';
+      return;
+    }
+    const { result, description } = this._shown;
+    const pick = (pair) => this._i18n.pick(pair);
+    let verdict = pick(description.headline);
+    if (description.verdict === 'invalid' && description.reason) verdict += `（${pick(description.reason)}）`;
+    region.textContent = [verdict, result.claims?.name].filter(Boolean).join(' ');
   }
 
   render() {

@@ -52,17 +52,18 @@ export class TrustView {
       ok: t('trust_ok'), stale: t('trust_stale'), expired: t('trust_expired'), clock: t('trust_clock'),
       error: t('trust_error', { reason: trust.error }), missing: t('trust_missing'), loading: t('trust_loading'),
     }[state];
-    this._el('trust-status').textContent = status;
+    setText(this._el('trust-status'), status);   // a polite live region: announced on a change only
 
     const age = this._el('trust-age');
     age.dataset.state = state;
-    age.textContent = trust.list
+    let ageText = trust.list
       ? t('trust_age', { age: duration(now - trust.list.issuedAt, lang) })
       : t('trust_age_missing');
     if (trust.list && trust.record?.checkedAt) {
-      age.textContent += t('trust_age_synced', { ago: duration(now - trust.record.checkedAt / 1000, lang) });
+      ageText += t('trust_age_synced', { ago: duration(now - trust.record.checkedAt / 1000, lang) });
     }
-    if (SHORT[state]) age.textContent += ` — ${this._i18n.pick(SHORT[state])}`;
+    if (SHORT[state]) ageText += ` — ${this._i18n.pick(SHORT[state])}`;
+    setText(age, ageText);
 
     this._renderRefresh(trust);
     this.renderProgress(trust.progress);
@@ -157,4 +158,10 @@ export class TrustView {
     more.textContent = found.length ? this._i18n.t('trust_insurers_more', { count: found.length - INSURERS_SHOWN })
       : this._i18n.t('trust_insurers_none');
   }
+}
+
+/** Write the text only when it differs: the page re-renders every 30 s, and rewriting the same
+ *  words into a live region makes a screen reader say them again. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
