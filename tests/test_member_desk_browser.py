@@ -134,8 +134,10 @@ def _unmarked_runs(page) -> list:
 def test_wrong_tries_tell_how_many_are_left_and_the_lock_what_to_do(server, page, authenticator):
     status = page.locator("#activation-status")
     _fill_activation(page, server, TARO, birth=("showa", "55", "5", "16"))
-    expect(page.locator(".help", has_text="パスキー")).to_have_text(
-        "パスキー: 顔・指紋・画面ロックで本人確認します。パスワードは不要です。")
+    # パスキー in one sentence, right above the button that makes one (and describing it).
+    expect(page.locator("#passkey-explained")).to_have_text(
+        "パスキーとは、顔・指紋・画面ロックで本人確認するしくみで、パスワードは不要です。")
+    assert page.locator("#activate-button").get_attribute("aria-describedby") == "passkey-explained"
     assert _small_targets(page) == []
     assert _unmarked_runs(page) == []
     for attempt in range(1, 5):

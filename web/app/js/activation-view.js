@@ -23,7 +23,7 @@ export class ActivationView {
     this._statusEl = h('p', { id: 'activation-status', class: 'status', role: 'status', 'aria-live': 'polite' });
     // Busy is aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page.
     this._button = h('button', { type: 'submit', class: 'primary', id: 'activate-button',
-      'aria-disabled': this._busy ? 'true' : null }, t('activate_button'));
+      'aria-disabled': this._busy ? 'true' : null, 'aria-describedby': 'passkey-explained' }, t('activate_button'));
     this._picker.render();
     replace(this.el,
       h('h2', { id: 'activation-title' }, t('activate_title')),
@@ -42,7 +42,7 @@ export class ActivationView {
             autocomplete: 'off', spellcheck: 'false', maxlength: '8', value: this._pin,
             'aria-describedby': 'pin-hint', oninput: (event) => { this._pin = event.target.value; } }),
           h('small', { id: 'pin-hint' }, t('pin_hint'))),
-        h('p', { class: 'help' }, t('passkey_explained')),
+        h('p', { class: 'help', id: 'passkey-explained' }, t('passkey_explained')),
         this._button,
         this._statusEl),
       h('p', { class: 'aside' }, h('a', { href: this._signInHref }, t('have_passkey'))));
