@@ -32,7 +32,9 @@ def member_json(member, *, signed_in) -> dict:
         "id": member.id, "self": member.id == signed_in.id, "relationship": member.relationship,
         "name": member.name, "name_kana": member.name_kana, "sex": member.sex,
         "birth_date": member.birth_date.isoformat(), "insurer_number": member.insurer.number,
-        "insurer_name": member.insurer.name, "symbol": member.symbol, "number": member.number,
+        "insurer_name": member.insurer.name,
+        "insurer_phone": member.insurer.phone,      # whom to call (after a loss, a lost phone)
+        "symbol": member.symbol, "number": member.number,
         "branch": member.branch, "acquired_on": e.acquired_on.isoformat() if e else None,
         "lost_on": e.lost_on.isoformat() if e and e.lost_on else None,
         "loss_reason": e.loss_reason if e else None,

@@ -21,8 +21,9 @@ export class ActivationView {
 
   render() {
     this._statusEl = h('p', { id: 'activation-status', class: 'status', role: 'status', 'aria-live': 'polite' });
-    this._button = h('button', { type: 'submit', class: 'primary', id: 'activate-button', disabled: this._busy },
-      t('activate_button'));
+    // Busy is aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page.
+    this._button = h('button', { type: 'submit', class: 'primary', id: 'activate-button',
+      'aria-disabled': this._busy ? 'true' : null, 'aria-describedby': 'passkey-explained' }, t('activate_button'));
     this._picker.render();
     replace(this.el,
       h('h2', { id: 'activation-title' }, t('activate_title')),
@@ -41,21 +42,29 @@ export class ActivationView {
             autocomplete: 'off', spellcheck: 'false', maxlength: '8', value: this._pin,
             'aria-describedby': 'pin-hint', oninput: (event) => { this._pin = event.target.value; } }),
           h('small', { id: 'pin-hint' }, t('pin_hint'))),
-        h('p', { class: 'help' }, t('passkey_explained')),
+        h('p', { class: 'help', id: 'passkey-explained' }, t('passkey_explained')),
         this._button,
         this._statusEl),
       h('p', { class: 'aside' }, h('a', { href: this._signInHref }, t('have_passkey'))));
-    this._setStatus(this._status.text, this._status.kind);
+    this._setStatus(this._status.text, this._status.kind, this._status.phone);
   }
 
-  _setStatus(text, kind = '') {
-    this._status = { text, kind };
+  /** The status line; a telephone number in it becomes a link that calls it. */
+  _setStatus(text, kind = '', phone = '') {
+    this._status = { text, kind, phone };
     if (!this._statusEl) return;
-    this._statusEl.textContent = text;
+    const at = phone ? text.indexOf(phone) : -1;
+    if (at < 0) replace(this._statusEl, text);
+    else {
+      replace(this._statusEl, text.slice(0, at),
+        h('a', { href: `tel:${phone.replace(/[^\d+]/g, '')}`, class: 'tel', id: 'insurer-tel' }, phone),
+        text.slice(at + phone.length));
+    }
     this._statusEl.className = `status ${kind}`.trim();
   }
 
   async _submit() {
+    if (this._busy) return;
     const digits = codeDigits(this._code);
     if (digits.length !== CODE_DIGITS) {
       this._setStatus(t('code_length', { n: digits.length }), 'error');
@@ -72,15 +81,15 @@ export class ActivationView {
       return;
     }
     this._busy = true;
-    this._button.disabled = true;
+    this._button.setAttribute('aria-disabled', 'true');
     this._setStatus(t('checking'));
     try {
       await this._onActivate(digits, birth.iso, pin);
     } catch (error) {
-      this._setStatus(error.userMessage ?? error.message, 'error');
+      this._setStatus(error.userMessage ?? error.message, 'error', error.phone);
     } finally {
       this._busy = false;
-      this._button.disabled = false;
+      this._button.removeAttribute('aria-disabled');
     }
   }
 }

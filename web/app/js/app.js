@@ -5,8 +5,8 @@ import { activationMessageKey, codeFromHash, groupCode } from './activation.js';
 import { ActivationView } from './activation-view.js';
 import { Api, ApiError, NetworkError } from './api.js';
 import { CardView } from './card-view.js';
-import { h, replace } from './dom.js';
-import { lang, setLang, t } from './i18n.js';
+import { h, moveFocus, replace } from './dom.js';
+import { initialLang, lang, setLang, t } from './i18n.js';
 import { PasskeysView } from './passkeys-view.js';
 import { SignInView } from './sign-in-view.js';
 import { Store } from './store.js';
@@ -28,6 +28,7 @@ export function explain(error, { activation = false } = {}) {
       : error.status === 429 ? 'try_later' : null;
     const detail = lang() === 'en' && error.messageEn ? error.messageEn : error.message;
     message = key ? t(key) + activationDetails(error.data) : t('server_error', { detail });
+    if (key && typeof error.data?.insurer_phone === 'string') error.phone = error.data.insurer_phone;
   } else if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') message = t('passkey_cancelled');
   else if (error?.name === 'InvalidStateError') message = t('passkey_exists');
   else if (error?.name === 'NotSupportedError' || !globalThis.PublicKeyCredential) message = t('passkey_unsupported');
@@ -38,8 +39,11 @@ export function explain(error, { activation = false } = {}) {
 /** After a refused activation: how many tries are left, or whom to call once locked. */
 export function activationDetails(data = {}) {
   const parts = [];
-  if (Number.isInteger(data.attempts_left)) parts.push(t('act_attempts_left', { n: data.attempts_left }));
+  const locked = data.attempts_left === 0 || data.error === 'locked';
+  if (data.attempts_left === 0) parts.push(t('act_locked_now'));
+  else if (Number.isInteger(data.attempts_left)) parts.push(t('act_attempts_left', { n: data.attempts_left }));
   if (typeof data.insurer_phone === 'string') parts.push(t('act_call', { phone: data.insurer_phone }));
+  else if (locked) parts.push(t('act_phone_on_sheet'));
   return parts.length ? ` ${parts.join(' ')}` : '';
 }
 
@@ -68,21 +72,50 @@ export class App {
   }
 
   start() {
-    setLang(this._store.lang);
+    setLang(initialLang(this._store.chosenLang, navigator.languages ?? [navigator.language]));
+    this._announcer = document.getElementById('announcer');
     this._langButton = document.getElementById('lang-toggle');
     this._langButton?.addEventListener('click', () => this._toggleLang());
     this._netBadge = document.getElementById('net-status');
     document.body.append(this._banner.el);
     addEventListener('online', () => {
       this._offline = false;
+      this.announce(t('back_online'));
       this._render();
       if (this._view === 'card') this._refreshAll();
     });
-    addEventListener('offline', () => { this._offline = true; this._render(); });
+    addEventListener('offline', () => { this._goneOffline(); this._render(); });
     document.addEventListener('visibilitychange', () => { if (!document.hidden) this._tick(); });
     setInterval(() => this._tick(), TICK_MS);
     this._registerServiceWorker();
     return this._route();
+  }
+
+  /** Say `text` to a screen reader: into the polite live region that is in the page from the
+   *  start (index.html), emptied first so the same words twice are said twice. */
+  announce(text) {
+    if (!this._announcer || !text) return;
+    this._announcer.textContent = '';
+    clearTimeout(this._announceTimer);
+    this._announceTimer = setTimeout(() => { this._announcer.textContent = text; }, 100);
+  }
+
+  _goneOffline() {
+    if (!this._offline) this.announce(t('went_offline'));
+    this._offline = true;
+  }
+
+  /** After a screen changed under the member's finger: focus on its heading, once it is drawn. */
+  _focusHeadingWhenShown(id) {
+    this._focusHeading = id;
+    this._applyHeadingFocus();
+  }
+
+  _applyHeadingFocus() {
+    const el = this._focusHeading && document.getElementById(this._focusHeading);
+    if (!el) return;
+    this._focusHeading = null;
+    moveFocus(el);
   }
 
   // -- routing ---------------------------------------------------------------------------------
@@ -115,6 +148,7 @@ export class App {
     document.documentElement.dataset.view = this._view ?? '';
     if (this._langButton) {
       this._langButton.textContent = t('lang_toggle');
+      this._langButton.lang = lang() === 'ja' ? 'en' : 'ja';   // the toggle is in the other language
       this._langButton.setAttribute('aria-label', t('lang_toggle_label'));
     }
     document.querySelector('header h1')?.replaceChildren(t('app_name'));
@@ -126,6 +160,7 @@ export class App {
     else if (this._view === 'signin') this._mount(this._signIn.el);
     else if (this._view === 'loading') this._mount(h('p', { class: 'loading' }, t('checking')));
     else if (this._view === 'card') this._renderCard();
+    this._applyHeadingFocus();
   }
 
   _mount(...elements) {
@@ -255,7 +290,7 @@ export class App {
       return true;
     }
     if (error instanceof NetworkError) {
-      this._offline = true;
+      this._goneOffline();
       if (this._view === 'loading') this._showSignIn(t('network_error'), 'error');
       else this._render();
       return true;
@@ -275,9 +310,10 @@ export class App {
     try {
       const member = await this._api.consent(id, value);
       this._store.saveMember(member, nowSeconds());
-      this._notice = { text: t(member.limit_consent ? 'consent_on' : 'consent_off'), kind: '' };
+      this._notice = { text: t(member.limit_consent ? 'consent_on' : 'consent_off'), kind: '', near: 'consent' };
+      this.announce(this._notice.text);
     } catch (error) {
-      if (!this._handleFailure(error)) this._notice = { text: explain(error).userMessage, kind: 'error' };
+      if (!this._handleFailure(error)) this._notice = { text: explain(error).userMessage, kind: 'error', near: 'consent' };
       this._card.invalidate();   // put the switch back as the server has it
       this._render();
       return;
@@ -295,6 +331,8 @@ export class App {
     }
     this._signedIn();
     this._notice = { text: t('activated'), kind: '' };
+    this.announce(t('activated'));
+    this._focusHeadingWhenShown('card-title');
     await this._showHome();
   }
 
@@ -305,6 +343,7 @@ export class App {
       throw explain(error);
     }
     this._signedIn();
+    this._focusHeadingWhenShown('card-title');
     await this._showHome();
   }
 
@@ -329,6 +368,7 @@ export class App {
       }
     }
     await this._refreshAll();
+    this.announce(t('passkey_added'));
     return t('passkey_added');
   }
 
@@ -348,6 +388,7 @@ export class App {
       await this._api.deletePasskey(passkey.id, true);
     }
     await this._refreshAll();
+    this.announce(t('passkey_removed'));
     return t('passkey_removed');
   }
 
@@ -364,6 +405,7 @@ export class App {
     this._api.sessionChanged();
     this._store.clear();
     this._notice = null;
+    this._focusHeadingWhenShown('sign-in-title');
     this._showSignIn(t('signed_out_everywhere'));
     return '';
   }
@@ -379,6 +421,7 @@ export class App {
     this._session += 1;
     this._store.clear();
     this._notice = null;
+    this._focusHeadingWhenShown('sign-in-title');
     this._showSignIn(t('signed_out'));
   }
 

@@ -1,5 +1,6 @@
 // わたしの資格情報: the member tabs (an insured person and their dependents), the QR with
 // its validity, every field of the notice, and the consent switch for 限度額適用区分.
+import { limitCategory } from '/shared/clinic/format.js';
 import { formatDate, formatMoment } from './dates.js';
 import { h, replace } from './dom.js';
 import { lang, t } from './i18n.js';
@@ -32,17 +33,20 @@ export class CardView {
     if (key === this._key) return;
     this._key = key;
     replace(this.el,
-      h('h2', { id: 'card-title' }, t('card_title')),
+      h('h2', { id: 'card-title', tabindex: '-1' }, t('card_title')),
       state.members.length > 1 ? this._tabs(state.members, member.id) : null,
       state.offline ? h('p', { class: 'offline-note', id: 'offline-note' },
         t('offline_note', { time: formatMoment(token?.savedAt ?? state.savedAt, lang()) })) : null,
       h('article', { class: 'card', id: 'card', 'data-member-id': member.id, 'data-eligible': String(member.eligible !== false) },
         h('p', { class: 'card-name' }, member.name, ' ', h('small', {}, codeLabel(member, 'relationship'))),
         member.eligible === false ? this._lost(member) : this._qr(state),
-        state.notice?.text ? h('p', { class: `status ${state.notice.kind ?? ''}`.trim(), id: 'card-status', role: 'status' },
-          state.notice.text) : null,
+        state.notice?.text && state.notice.near !== 'consent' ? this._notice(state.notice) : null,
         this._fields(member),
         member.eligible === false ? null : this._consent(member, state)));
+  }
+
+  _notice(notice) {
+    return h('p', { class: `status ${notice.kind ?? ''}`.trim(), id: 'card-status', role: 'status' }, notice.text);
   }
 
   /** Draw again at the next render even if nothing seems to have changed. */
@@ -52,16 +56,26 @@ export class CardView {
 
   _tabs(members, selectedId) {
     return h('nav', { class: 'member-tabs', 'aria-label': t('family') },
-      members.map((m) => h('button', { type: 'button', class: 'member-tab', 'data-member-id': m.id,
+      members.map((m) => h('button', { type: 'button', class: 'member-tab', id: `member-tab-${m.id}`, 'data-member-id': m.id,
         'aria-pressed': String(m.id === selectedId), onclick: () => this._onSelect(m.id) },
       m.name, ' ', h('small', {}, codeLabel(m, 'relationship')))));
   }
 
   _lost(member) {
-    return h('div', { class: 'lost', id: 'loss', role: 'alert' },
-      h('p', { class: 'lost-title' }, t('lost_title')),
-      member.lost_on ? h('p', {}, t('lost_on', { date: formatDate(member.lost_on, lang()) })) : null,
-      h('p', {}, t('lost_note')));
+    return [
+      h('div', { class: 'lost', id: 'loss', role: 'alert' },
+        h('p', { class: 'lost-title' }, t('lost_title')),
+        member.lost_on ? h('p', {}, t('lost_on', { date: formatDate(member.lost_on, lang()) })) : null,
+        h('p', {}, t('lost_note'))),
+      h('section', { class: 'next-steps', id: 'after-loss', 'aria-labelledby': 'after-loss-title' },
+        h('h3', { id: 'after-loss-title' }, t('lost_next_title')),
+        h('ol', {},
+          h('li', {}, t('lost_next_join')),
+          h('li', {}, t('lost_next_card')),
+          h('li', {}, t('lost_next_call', { insurer: member.insurer_name }),
+            member.insurer_phone ? [' ', t('lost_next_phone'), h('a', { class: 'tel', id: 'loss-tel',
+              href: `tel:${member.insurer_phone.replace(/[^\d+]/g, '')}` }, member.insurer_phone)] : null))),
+    ];
   }
 
   _qr(state) {
@@ -84,8 +98,9 @@ export class CardView {
       h('p', { class: `qr-status ${status}`, id: 'qr-status' }, expired ? t('qr_expired') : t('qr_valid')),
       expired ? h('p', { class: 'status error' }, t('qr_expired_note')) : null,
       h('dl', { class: 'qr-meta' },
-        h('dt', {}, t('expires')), h('dd', { id: 'qr-expires' }, formatMoment(token.expires_at, lang())),
+        h('dt', { id: 'qr-expires-label' }, t('expires')), h('dd', { id: 'qr-expires' }, formatMoment(token.expires_at, lang())),
         h('dt', {}, t('updated')), h('dd', { id: 'qr-updated' }, formatMoment(token.savedAt, lang()))),
+      h('p', { class: 'help qr-validity-note', id: 'qr-validity-note' }, t('qr_validity_note')),
       reminder, refresh);
   }
 
@@ -101,21 +116,31 @@ export class CardView {
       ['copay', t('copay_value', { ratio: codeLabel(m, 'copay_ratio'), from: formatDate(m.copay_from, lang()) })],
       ['acquired_on', formatDate(m.acquired_on, lang())],
       ['limit', m.limit_category
-        ? `${m.limit_category}（${m.limit_consent ? t('limit_in_qr') : t('limit_not_in_qr')}）` : t('limit_none')],
+        ? t('limit_value', { category: limitCategory(m.limit_category), qr: m.limit_consent ? t('limit_in_qr') : t('limit_not_in_qr') })
+        : t('limit_none')],
       m.mynumber_last4 ? ['mynumber', m.mynumber_last4, h('small', {}, t('mynumber_note'))] : null,
     ].filter(Boolean);
     return h('dl', { class: 'fields', id: 'fields' },
       rows.map(([key, value, extra]) => [h('dt', {}, t(key)), h('dd', { 'data-field': key }, value, extra ? [h('br'), extra] : null)]));
   }
 
+  /** The switch, its feedback right under it, and — when it cannot be used — why. It is
+   *  aria-disabled rather than disabled, so it keeps the keyboard focus and can be read. */
   _consent(member, state) {
     const id = `consent-${member.id}`;
+    const why = !member.limit_category && !member.limit_consent ? 'consent_why_no_category'
+      : state.offline ? 'consent_why_offline' : state.refreshing ? 'consent_why_busy' : null;
+    const notice = state.notice?.near === 'consent' ? state.notice : null;
     return h('div', { class: 'consent' },
       h('label', { class: 'switch', for: id },
         h('input', { type: 'checkbox', role: 'switch', id, name: 'consent', checked: Boolean(member.limit_consent),
-          disabled: state.offline || state.refreshing || !member.limit_category, 'aria-describedby': `${id}-help`,
+          'aria-disabled': why ? 'true' : null,
+          'aria-describedby': [why ? `${id}-why` : null, notice ? 'card-status' : null, `${id}-help`].filter(Boolean).join(' '),
+          onclick: (event) => { if (event.currentTarget.getAttribute('aria-disabled') === 'true') event.preventDefault(); },
           onchange: (event) => this._onConsent(member.id, event.target.checked) }),
         h('span', {}, t('consent_label'))),
+      why ? h('p', { class: 'consent-why', id: `${id}-why` }, t(why)) : null,
+      notice ? this._notice(notice) : null,
       h('p', { class: 'help', id: `${id}-help` }, t('consent_help')));
   }
 }

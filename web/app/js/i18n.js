@@ -49,9 +49,11 @@ export const STRINGS = {
     pin_label: '暗証番号（6桁）',
     pin_hint: '「資格情報のお知らせ」とは別にお届けした「暗証番号のお知らせ」に書かれた6桁の数字です。',
     pin_length: '暗証番号は6桁の数字です。',
-    passkey_explained: 'パスキー: 顔・指紋・画面ロックで本人確認します。パスワードは不要です。',
+    passkey_explained: 'パスキーとは、顔・指紋・画面ロックで本人確認するしくみで、パスワードは不要です。',
     act_attempts_left: 'あと{n}回まちがえると、このコードはロックされます。',
     act_call: '保険者の電話番号: {phone}',
+    act_locked_now: 'このコードはロックされました。' + ASK_INSURER,
+    act_phone_on_sheet: '保険者の電話番号は「暗証番号のお知らせ」に書いてあります。',
     act_expired: 'この利用開始コードは有効期限が切れています。' + ASK_INSURER,
     act_used: 'この利用開始コードは使用済みです。登録済みの方は「パスキーでサインイン」からどうぞ。そうでない場合は、' + ASK_INSURER,
     act_replaced: 'この利用開始コードは、新しいコードが発行されたため使えません。最新のお知らせのコードをお使いいただくか、' + ASK_INSURER,
@@ -76,6 +78,7 @@ export const STRINGS = {
     acquired_on: '資格取得年月日',
     limit: '限度額適用区分',
     limit_none: '登録なし',
+    limit_value: '{category}（{qr}）',
     limit_in_qr: 'QRに含めています',
     limit_not_in_qr: 'QRには含めていません',
     mynumber: 'マイナンバー下4桁',
@@ -88,7 +91,8 @@ export const STRINGS = {
     qr_none: 'QRコードはまだありません。ネットワークに接続すると表示されます。',
     qr_loading: 'QRコードを取得しています…',
     qr_alt: '{name}さんの資格情報QRコード',
-    expires: '有効期限',
+    expires: 'QRコードの有効期限（通信時に自動更新）',
+    qr_validity_note: 'QRコードは、ネットワークにつながるたびに自動で新しくなります。QRコードの有効期限は、保険の資格の期限ではありません。',
     updated: '最終更新',
     reminder: '受診時はマイナ保険証と一緒に提示してください',
     refresh: '最新の情報に更新',
@@ -97,11 +101,19 @@ export const STRINGS = {
     lost_title: '資格喪失',
     lost_on: '{date}に資格を喪失しました。',
     lost_note: 'この資格では受診できません。QRコードは表示されません。',
+    lost_next_title: 'これからの手続き',
+    lost_next_join: '新しい勤務先の健康保険、または市区町村の国民健康保険に加入する手続きをしてください。資格情報は新しい保険者から届きます。',
+    lost_next_card: 'マイナ保険証をお持ちでない方には、新しい保険者から「資格確認書」が届きます。それまでに受診するときは、医療機関の窓口でご相談ください。',
+    lost_next_call: 'ご不明な点は、{insurer}にお問い合わせください。',
+    lost_next_phone: '電話: ',
 
     consent_label: '限度額適用区分をQRに含める',
     consent_help: 'オンにすると、QRコードを読み取った医療機関があなたの限度額適用区分を確認できるため、窓口で「限度額適用認定証」を出す必要がなくなります。オフのままなら、この区分はQRコードに含まれません。本人の同意なく情報が共有されることはありません。',
     consent_on: '次のQRコードから限度額適用区分を含めます。',
     consent_off: '次のQRコードから限度額適用区分を含めません。',
+    consent_why_offline: 'オフラインのため、いまは切り替えられません。ネットワークに接続するとできます。',
+    consent_why_no_category: '限度額適用区分が登録されていないため、オンにできません。',
+    consent_why_busy: 'QRコードを更新しています。少しお待ちください。',
 
     passkeys_title: 'パスキーとサインアウト',
     passkey_created: '登録 {date}',
@@ -124,6 +136,8 @@ export const STRINGS = {
     signed_out_everywhere: 'すべての端末からサインアウトしました。',
     signout_offline: 'オフラインのためサインアウトできません。ネットワークに接続してからお試しください。',
     signed_out: 'サインアウトしました。この端末に保存した資格情報を消去しました。',
+    went_offline: 'オフラインになりました。この端末に保存した資格情報を表示しています。',
+    back_online: 'オンラインに戻りました。',
 
     update_available: '新しいバージョンがあります',
     update_button: '更新する',
@@ -173,9 +187,11 @@ export const STRINGS = {
     pin_label: 'PIN (6 digits)',
     pin_hint: 'The 6 digits on the activation-PIN sheet, sent to you apart from the notice.',
     pin_length: 'The PIN has 6 digits.',
-    passkey_explained: 'A passkey checks it is you with your face, fingerprint or screen lock. No password.',
+    passkey_explained: 'A passkey checks that it is you by your face, fingerprint or screen lock, with no password.',
     act_attempts_left: '{n} more wrong tries will lock this code.',
     act_call: 'Your insurer\'s telephone: {phone}',
+    act_locked_now: 'This code is now locked. ' + ASK_INSURER_EN,
+    act_phone_on_sheet: 'Your insurer\'s telephone number is on the PIN sheet (暗証番号のお知らせ).',
     act_expired: 'This activation code has expired. ' + ASK_INSURER_EN,
     act_used: 'This activation code has already been used. If you activated already, sign in with your passkey; otherwise ' + ASK_INSURER_EN.toLowerCase(),
     act_replaced: 'A newer code has replaced this one. Use the code on your latest notice, or ' + ASK_INSURER_EN.toLowerCase(),
@@ -200,6 +216,7 @@ export const STRINGS = {
     acquired_on: 'Eligible since',
     limit: 'High-cost ceiling category',
     limit_none: 'None registered',
+    limit_value: '{category} ({qr})',
     limit_in_qr: 'included in the QR',
     limit_not_in_qr: 'not included in the QR',
     mynumber: 'My Number (last 4 digits)',
@@ -212,7 +229,8 @@ export const STRINGS = {
     qr_none: 'No QR code yet. It appears once you are online.',
     qr_loading: 'Fetching the QR code…',
     qr_alt: 'Eligibility QR code of {name}',
-    expires: 'Valid until',
+    expires: 'QR code valid until (renewed automatically when online)',
+    qr_validity_note: 'The QR code renews itself whenever the phone is online. Its expiry is not the end of your insurance.',
     updated: 'Last updated',
     reminder: 'Show it together with your My Number insurance card (マイナ保険証) at the clinic',
     refresh: 'Refresh now',
@@ -221,11 +239,19 @@ export const STRINGS = {
     lost_title: 'Eligibility lost (資格喪失)',
     lost_on: 'Eligibility ended on {date}.',
     lost_note: 'This eligibility cannot be used at a clinic. No QR code is shown.',
+    lost_next_title: 'What to do next',
+    lost_next_join: 'Join your new employer\'s health insurance, or the National Health Insurance (国民健康保険) of your city. Your new insurer sends you new eligibility details.',
+    lost_next_card: 'If you do not use the My Number insurance card (マイナ保険証), your new insurer sends you an eligibility certificate (資格確認書). Until then, ask at the clinic\'s reception.',
+    lost_next_call: 'For questions, contact {insurer}.',
+    lost_next_phone: 'Telephone: ',
 
     consent_label: 'Include the high-cost ceiling category (限度額適用区分) in the QR',
     consent_help: 'When on, a clinic that reads your QR code can see your ceiling category, so you do not need to show a 限度額適用認定証 certificate. When off, the category is not in the QR code. Nothing is shared without your consent.',
     consent_on: 'From the next QR code, the category is included.',
     consent_off: 'From the next QR code, the category is not included.',
+    consent_why_offline: 'You are offline, so this cannot be changed now. Connect to the network first.',
+    consent_why_no_category: 'No ceiling category is registered, so this cannot be turned on.',
+    consent_why_busy: 'Updating the QR code. Please wait a moment.',
 
     passkeys_title: 'Passkeys and sign-out',
     passkey_created: 'added {date}',
@@ -248,6 +274,8 @@ export const STRINGS = {
     signed_out_everywhere: 'Signed out of all devices.',
     signout_offline: 'You are offline, so you cannot sign out now. Please connect and try again.',
     signed_out: 'Signed out. The details saved on this device were erased.',
+    went_offline: 'You are offline. Showing the details saved on this device.',
+    back_online: 'Back online.',
 
     update_available: 'A new version is available',
     update_button: 'Update',
@@ -256,6 +284,13 @@ export const STRINGS = {
 };
 
 let current = 'ja';
+
+/** The language to open in: the member's own choice (kept by the Store) wins; else English
+ *  for a browser whose first language is English; else Japanese. */
+export function initialLang(chosen, languages = []) {
+  if (chosen === 'ja' || chosen === 'en') return chosen;
+  return /^en\b/i.test(String(languages?.[0] ?? '')) ? 'en' : 'ja';
+}
 
 export function setLang(lang) {
   current = lang === 'en' ? 'en' : 'ja';

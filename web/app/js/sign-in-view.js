@@ -25,7 +25,7 @@ export class SignInView {
       onclick: () => this._signIn() }, t('signin_button'));
     this._statusEl = h('p', { id: 'sign-in-status', class: 'status', role: 'status', 'aria-live': 'polite' });
     replace(this.el,
-      h('h2', { id: 'sign-in-title' }, t('signin_title')),
+      h('h2', { id: 'sign-in-title', tabindex: '-1' }, t('signin_title')),
       h('p', { class: 'lead' }, t('signin_lead')),
       this._button,
       this._statusEl,

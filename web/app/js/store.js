@@ -19,6 +19,12 @@ export class Store {
     return this._get(LANG) === 'en' ? 'en' : 'ja';
   }
 
+  /** 'ja' or 'en' when the member chose one with the toggle, else null (the browser decides). */
+  get chosenLang() {
+    const value = this._get(LANG);
+    return value === 'en' || value === 'ja' ? value : null;
+  }
+
   set lang(value) {
     this._set(LANG, value === 'en' ? 'en' : 'ja');
   }
