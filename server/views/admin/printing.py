@@ -75,7 +75,7 @@ def print_notices():
     elif selection == "import":
         batch_id = request.form.get("batch", "")
         found = printing.members_of_import(int(batch_id), in_scope) if batch_id.isdigit() else None
-        if found is None:
+        if not found:          # none, or none of this staff member's insurers: alike
             abort(404)
         title, back = f"CSV取込 #{batch_id}", url_for("admin.import_page")
     elif selection == "enrolled":
