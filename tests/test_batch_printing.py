@@ -56,7 +56,7 @@ def _codes(html: str) -> list[str]:
 
 
 def _names(html: str) -> list[str]:
-    return re.findall(r'<td class="name"[^>]*>([^<]+?)(?: <small>|</td>)', html)
+    return re.findall(r'<td[^>]*class="name"[^>]*>([^<]+?)(?: <small>|</td>)', html)
 
 
 def _live_codes(app) -> int:
