@@ -15,7 +15,7 @@ from server import clock as server_clock
 from server.auth import sessions
 from server.documents import activation_codes, printing
 from server.extensions import db
-from server.models import ActivationCode, AuditEntry, ImportBatch, Insurer, Member
+from server.models import ActivationCode, AuditEntry, Member
 from server.register.csv_import import import_members
 from server.register.validation import ValidationError, validate_member
 from server.cli import main as shikaku
@@ -157,6 +157,7 @@ def test_csv_import_reads_the_address_columns(app):
 
 
 def test_csv_import_refuses_a_bad_postal_code_by_row_and_column_and_writes_nothing(app):
+    from server.models import ImportBatch
     with app.app_context():
         rows = [ROWS[0] + "," + ADDRESS, ROWS[1] + ",12-34567,東京都,,"]
         report = import_members(_csv(*rows, header=ADDRESS_HEADER))
