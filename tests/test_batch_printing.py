@@ -343,7 +343,7 @@ def test_cli_prints_an_import_batch_to_one_html_file(app, runner, imported, tmp_
     assert html.count('<article class="sheet a4"') == 5 and _names(html) == PRINT_ORDER
     assert len(set(_codes(html))) == 5 and _live_codes(app) == 5
     assert "<style>" in html and "break-after: page" in html and "toolbar" not in html.split("<body")[1][:200]
-    assert "&gt;" not in html.split("</style>")[0]       # the CSS is not escaped
+    assert "&gt;" not in html.split("</style>")[0] and 'rel="stylesheet"' not in html   # styles inside, unescaped
 
 
 def test_cli_enrolled_on_search_and_english(app, runner, imported, tmp_path):

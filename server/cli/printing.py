@@ -3,9 +3,8 @@ per member, each with a new 利用開始コード), as the admin pages' batch pr
 import sys
 
 import click
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask.cli import with_appcontext
-from markupsafe import Markup
 
 from .. import clock
 from ..auth.scope import Scope
@@ -67,10 +66,13 @@ def notices(q, batch_id, day, insurer_number, lang, out):
                   "--enrolled-on: not a date (e.g. 2026-11-30)")
         found, title = printing.members_enrolled_on(when, where), f"{format_both(when)}に登録"
     batch = printing.batch_notices(found, clock.now(), lang)
-    css = Markup((WEB_ROOT / "admin" / "print.css").read_text(encoding="utf-8"))
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         html = render_template("print/notices.html", batch=batch, title=title, lang=lang,
-                               languages=printing.LANGUAGES, back_url="", standalone_css=css)
+                               languages=printing.LANGUAGES, back_url="", standalone=True)
+        link = f'<link rel="stylesheet" href="{url_for("admin.static", filename="print.css")}">'
+    # the file stands alone: its styles inside (the templates never hold inline styles: CSP)
+    css = (WEB_ROOT / "admin" / "print.css").read_text(encoding="utf-8")
+    html = html.replace(link, f"<style>\n{css}</style>", 1)
     with open(out, "w", encoding="utf-8") as f:
         f.write(html)
     skipped = f"・資格喪失のため発行しなかった加入者 {batch.skipped}名" if batch.skipped else ""
