@@ -28,7 +28,7 @@ def run(ctx, **options):
     ctx.invoke(run_command, **options)
 
 
-from . import clinic, keys, members, staff, tokens  # noqa: E402  (register the command groups)
+from . import clinic, keys, members, printing, staff, tokens  # noqa: E402  (register the command groups)
 
 main.add_command(keys.keys)
 main.add_command(keys.trust_list)
@@ -37,3 +37,4 @@ main.add_command(tokens.token)
 main.add_command(staff.staff)
 main.add_command(staff.insurers)
 main.add_command(clinic.clinic_group)
+main.add_command(printing.print_group)

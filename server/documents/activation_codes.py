@@ -76,7 +76,26 @@ def _hashes(code: str) -> list[str]:
 
 def issue(member: Member) -> IssuedCode:
     """Issue (or reissue) the member's code; any earlier unused code stops working."""
+    issued = _issue(member, clock.now())
+    db.session.commit()
+    return issued
+
+
+def issue_all(members: list[Member]) -> list[IssuedCode]:
+    """A code for each of ``members`` (a batch of notices), in one transaction: all are
+    issued, or — on any error — none, and every earlier code still works."""
     now = clock.now()
+    try:
+        issued = [_issue(member, now) for member in members]
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return issued
+
+
+def _issue(member: Member, now: int) -> IssuedCode:
+    """Issue a code in the session; the caller commits."""
     db.session.execute(db.update(ActivationCode).where(
         ActivationCode.member_id == member.id, ActivationCode.used_at.is_(None),
         ActivationCode.invalidated_at.is_(None)).values(invalidated_at=now))
@@ -93,7 +112,6 @@ def issue(member: Member) -> IssuedCode:
     audit.record("activation_code.issue", member, after={"code_id": record.id,
                                                          "expires_at": record.expires_at,
                                                          "sessions_ended": ended})
-    db.session.commit()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     return IssuedCode(code=grouped(code), url=f"{base}/app/activate#code={code}", record=record,
                       pin=pin)

@@ -1,5 +1,6 @@
 """View models for the printed documents: the 資格情報のお知らせ (A4 notice with its
-cut-out card and a fresh 利用開始コード) and the 資格確認書 (a card-sized certificate).
+cut-out card and a fresh 利用開始コード; in Japanese, or in English for a member who asks;
+one, or a batch in one print job) and the 資格確認書 (a card-sized certificate).
 
 Everything a template prints is prepared here, as text, so the templates only lay it
 out: 和暦 dates with 西暦 beside, 記号・番号・枝番, the masked My Number (last 4 digits
@@ -15,12 +16,14 @@ import segno
 from flask import current_app
 from markupsafe import Markup
 
-from ..clock import JST
-from ..models import EligibilityCard, Member
+from ..clock import JST, start_of_day
+from ..extensions import db
+from ..models import EligibilityCard, ImportBatch, Member, import_batch_member
 from ..register.wareki import format_both, format_wareki
 from ..token_core import Claims
 from ..token_core.issue import claims_of
 from ..token_core.claims import Copay, Relationship, Sex
+from . import activation_codes
 from .activation_codes import IssuedCode
 from .validity import age_on
 
@@ -133,6 +136,75 @@ def _day_of(ts: int) -> date:
     return datetime.fromtimestamp(ts, JST).date()
 
 
+#: The notice's languages: the choice when printing.
+LANGUAGES = {"ja": "日本語", "en": "English"}
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
+
+
+def english_date(day: date | None) -> str:
+    """「15 May 1980 (昭和55年5月15日)」: 西暦 for the reader, 和暦 beside (as Japanese
+    documents and counters will name the day)."""
+    if day is None:
+        return BLANK
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year} ({format_wareki(day)})"
+
+
+def english_day(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class English:
+    """What the English notice prints where the Japanese one prints Japanese words."""
+    sex_age: str
+    birth: str
+    relationship: str
+    copay: str
+    acquired_on: str
+    code_last_day: str
+    issued_on: str
+    pin_delivery: str
+
+
+def english(member: Member, issued: IssuedCode, today: date, last_day: date) -> English:
+    eligibility = member.eligibility
+    copay = member.copay_on(today) or (member.copay_ratios[-1] if member.copay_ratios else None)
+    sex = "" if member.sex is Sex.UNSET else Sex(member.sex).en
+    age = f"{age_on(member.birth_date, today)} years"
+    return English(
+        sex_age=f"{sex}, {age}" if sex else age, birth=english_date(member.birth_date),
+        relationship=f"{Relationship(member.relationship).en} ({Relationship(member.relationship).ja})",
+        copay=(f"{Copay(copay.ratio).en} (from {english_day(copay.effective_from)})"
+               if copay else BLANK),
+        acquired_on=english_date(eligibility.acquired_on if eligibility else None),
+        code_last_day=english_day(last_day), issued_on=english_day(today),
+        pin_delivery=pin_delivery()[1])
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    """The recipient block in the window envelope: 〒, address lines, 宛名 様."""
+    postal_code: str
+    lines: list[str]
+    addressee: str
+
+
+def postal_address(member: Member) -> PostalAddress | None:
+    """The member's own address; a 家族 without one is written to at the 本人's (to the 本人's
+    宛名). None: no address (the notice is handed over, e.g. through the employer)."""
+    holder, addressee = member, member.addressee or member.name
+    if not member.postal_code and member.insured_person is not None \
+            and member.insured_person.postal_code:
+        holder = member.insured_person
+        addressee = holder.addressee or holder.name
+    if not holder.postal_code:
+        return None
+    return PostalAddress(postal_code=holder.postal_code,
+                         lines=[line for line in (holder.address1, holder.address2) if line],
+                         addressee=addressee)
+
+
 @dataclass(frozen=True)
 class NoticeView:
     person: Identity
@@ -148,13 +220,18 @@ class NoticeView:
     issued_on: str
     contact: list[str]
     pin_delivery: str      # where the 暗証番号 comes from (never on this sheet)
+    address: PostalAddress | None = None
+    lang: str = "ja"
+    en: English | None = None   # the English words (lang "en")
 
 
-def notice_view(member: Member, issued: IssuedCode, now: int) -> NoticeView:
+def notice_view(member: Member, issued: IssuedCode, now: int, lang: str = "ja") -> NoticeView:
     today = _day_of(now)
     # The code stops working at expires_at; print the last whole day it works.
     last_day = _day_of(issued.record.expires_at) - timedelta(days=1)
     return NoticeView(
+        address=postal_address(member), lang=lang,
+        en=english(member, issued, today, last_day) if lang == "en" else None,
         person=identity(member, today), sex_age=sex_with_age(member, today),
         mynumber=mynumber_mask(member.mynumber_last4),
         code=issued.code, code_groups=issued.code.split("-"), code_url=issued.url,
@@ -214,3 +291,59 @@ PIN_DELIVERY = {
 
 def pin_delivery() -> tuple[str, str]:
     return PIN_DELIVERY[current_app.config["ACTIVATION_PIN_DELIVERY"]]
+
+
+# -- a batch of notices: one print job ------------------------------------------------------
+
+def language(value: str | None) -> str:
+    """The notice's language from a form or the CLI: "ja" unless "en" is asked for."""
+    return value if value in LANGUAGES else "ja"
+
+
+def in_print_order(members) -> list[Member]:
+    """Members in the order their notices are printed: insurer, 記号, 番号, 枝番."""
+    return sorted(members, key=lambda m: (m.insurer.number, m.symbol, m.number, m.branch, m.id))
+
+
+def members_of_import(batch_id: int, where=None) -> list[Member] | None:
+    """The members named by one CSV import (``where``: a filter on Member, e.g. the staff's
+    scope), or None when there is no such import."""
+    if db.session.get(ImportBatch, batch_id) is None:
+        return None
+    query = db.select(Member).join(import_batch_member, import_batch_member.c.member_id == Member.id) \
+        .where(import_batch_member.c.batch_id == batch_id)
+    return in_print_order(db.session.scalars(query.where(where) if where is not None else query))
+
+
+def members_enrolled_on(day: date, where=None) -> list[Member]:
+    """Everyone enrolled in the register on ``day`` (JST; by a form, the CLI or an import)."""
+    query = db.select(Member).where(Member.created_at >= start_of_day(day),
+                                    Member.created_at < start_of_day(day + timedelta(days=1)))
+    return in_print_order(db.session.scalars(query.where(where) if where is not None else query))
+
+
+def recent_imports(where=None, limit: int = 20) -> list[ImportBatch]:
+    """The latest import batches with at least one member ``where`` allows."""
+    query = db.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)
+    if where is not None:
+        query = query.where(ImportBatch.id.in_(
+            db.select(import_batch_member.c.batch_id).join(
+                Member, Member.id == import_batch_member.c.member_id).where(where)))
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Batch:
+    notices: list[NoticeView]
+    skipped: int        # members who have lost eligibility: no notice, no code
+
+
+def batch_notices(members: list[Member], now: int, lang: str = "ja") -> Batch:
+    """A notice with its own new code for each eligible member, in print order; the codes
+    are issued in one transaction (all or none: ``activation_codes.issue_all``)."""
+    today = _day_of(now)
+    ordered = in_print_order(members)
+    eligible = [m for m in ordered if not lost_eligibility(m, today)]
+    issued = activation_codes.issue_all(eligible)
+    return Batch([notice_view(m, code, now, lang) for m, code in zip(eligible, issued)],
+                 skipped=len(ordered) - len(eligible))

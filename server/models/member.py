@@ -40,6 +40,11 @@ class Member(db.Model):
     created_at: Mapped[int | None] = mapped_column()
     updated_at: Mapped[int | None] = mapped_column()
     webauthn_handle: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)  # passkey user.id
+    # 送付先 (optional, for the window envelope): personal data, never logged
+    postal_code: Mapped[str | None] = mapped_column(String(8))      # 郵便番号 "123-4567"
+    address1: Mapped[str | None] = mapped_column(String(100))       # 住所1
+    address2: Mapped[str | None] = mapped_column(String(100))       # 住所2（建物名）
+    addressee: Mapped[str | None] = mapped_column(String(100))      # 宛名 (default: the name)
 
     insurer: Mapped[Insurer] = orm.relationship()
     insured_person: Mapped[Member | None] = orm.relationship(remote_side=[id], back_populates="dependents")

@@ -37,10 +37,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import clock
 from ..batches import chunks
 from ..extensions import db
-from ..models import AuditEntry, CopayRatio, Eligibility, Insurer, Member
+from ..models import AuditEntry, CopayRatio, Eligibility, ImportBatch, Insurer, Member, import_batch_member
 from ..token_core.claims import Relationship
 from . import audit, household, members
-from .validation import LABELS, MemberInput, ValidationError, validate_member
+from .validation import ADDRESS_FIELDS, LABELS, MemberInput, ValidationError, validate_member
 
 log = logging.getLogger("shikaku.csv_import")
 
@@ -53,6 +53,8 @@ COLUMNS = {
     "copay_from": ("負担割合開始日", True), "mynumber_last4": ("マイナンバー下4桁", True),
     "lost_on": ("資格喪失年月日", False), "limit_category": ("限度額適用区分", False),
     "limit_consent": ("限度額同意", False),
+    "postal_code": ("郵便番号", False), "address1": ("住所1", False), "address2": ("住所2", False),
+    "addressee": ("宛名", False),
 }
 OPTIONAL = [name for name, (_, required) in COLUMNS.items() if not required]
 ENCODINGS = {"auto": None, "utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
@@ -109,6 +111,7 @@ class ImportReport:
     encoding: str | None
     changes: tuple[RowChange, ...]
     dry_run: bool
+    batch_id: int | None = None       # the ImportBatch written (not in a dry run)
 
     @property
     def ok(self) -> bool:
@@ -158,15 +161,16 @@ def import_members(data: bytes, *, encoding: str | None = None, dry_run: bool = 
     plan = _plan(rows, broken, header, errors)
     if errors:
         return _failed(errors, used, dry_run)
-    if not dry_run:
-        _write(plan, header, actor or audit.current_actor(), errors)
-        if errors:
-            return _failed(errors, used, dry_run)
     changes = tuple(sorted((p.change for p in plan), key=lambda c: c.row))
     count = Counter(c.action for c in changes)
+    batch_id = None
+    if not dry_run:
+        batch_id = _write(plan, header, actor or audit.current_actor(), errors, count)
+        if errors:
+            return _failed(errors, used, dry_run)
     return ImportReport(created=count["create"], updated=count["update"],
                         unchanged=count["unchanged"], errors=(), encoding=used,
-                        changes=changes, dry_run=dry_run)
+                        changes=changes, dry_run=dry_run, batch_id=batch_id)
 
 
 def _failed(errors: list[RowError], used: str | None, dry_run: bool) -> ImportReport:
@@ -333,6 +337,7 @@ class _Existing:
     insured_person_id: int | None
     lost_on: date | None
     snapshot: dict
+    address: dict          # 送付先: not in the audit snapshot (never audited as values)
 
 
 @dataclass
@@ -384,7 +389,9 @@ def _plan(rows: list[_Row], broken: set, header: dict, errors: list[RowError]) -
     absent = [f for f in OPTIONAL if f not in header]
     for r in known:          # an optional column left out keeps the register's value
         if absent and r.key in existing:
-            r.data = replace(r.data, **{f: existing[r.key].snapshot[f] for f in absent})
+            found = existing[r.key]
+            r.data = replace(r.data, **{f: found.snapshot[f] if f in found.snapshot
+                                        else found.address[f] for f in absent})
     heads = _heads(known, existing)
     plan = []
     for r in known:
@@ -440,9 +447,10 @@ def _plan_row(r: _Row, found: _Existing | None, head: _Head | None, broken_house
 def _changed(found: _Existing, data: MemberInput, insured_id) -> tuple[str, ...]:
     after = audit.input_snapshot(data, insured_person_id=insured_id,
                                  loss_reason=found.snapshot["loss_reason"])   # not in the file
+    address = tuple(k for k in ADDRESS_FIELDS if getattr(data, k) != found.address[k])
     if after == found.snapshot:                  # the usual case, one comparison
-        return ()
-    return tuple(k for k, v in after.items() if v != found.snapshot[k])
+        return address
+    return tuple(k for k, v in after.items() if v != found.snapshot[k]) + address
 
 
 #: Up to this many households, look each one up by the unique index; above it, read the
@@ -453,7 +461,7 @@ _MEMBER_COLUMNS = (_M.c.id, _M.c.insurer_id, _M.c.symbol, _M.c.number, _M.c.bran
                    _M.c.relationship, _M.c.insured_person_id, _M.c.name, _M.c.name_kana,
                    type_coerce(_M.c.sex, Integer).label("sex"),   # the snapshot's code, no enum
                    _M.c.birth_date, _M.c.mynumber_last4, _M.c.limit_category,
-                   _M.c.limit_consent)
+                   _M.c.limit_consent, *(_M.c[f] for f in ADDRESS_FIELDS))
 
 
 def _load_register(rows: list[_Row], insurers: dict) -> dict[tuple, _Existing]:
@@ -487,7 +495,8 @@ def _load_register(rows: list[_Row], insurers: dict) -> dict[tuple, _Existing]:
             copay_from=c.effective_from if c else None, limit_category=row.limit_category,
             limit_consent=row.limit_consent)
         found[(numbers[row.insurer_id], row.symbol, row.number, row.branch)] = _Existing(
-            row.id, row.relationship, row.insured_person_id, e.lost_on if e else None, snapshot)
+            row.id, row.relationship, row.insured_person_id, e.lost_on if e else None, snapshot,
+            {f: getattr(row, f) for f in ADDRESS_FIELDS})
     return found
 
 
@@ -504,35 +513,51 @@ def _latest(scope, order, *columns) -> dict:
 
 # -- 6. the write ---------------------------------------------------------------------------
 
-def _write(plan: list[_Planned], header: dict, actor: str, errors: list[RowError]) -> None:
-    """Everything in one transaction; on any error roll back and report."""
+def _write(plan: list[_Planned], header: dict, actor: str, errors: list[RowError],
+           count: Counter) -> int | None:
+    """Everything in one transaction; on any error roll back and report. Returns the id of
+    the ImportBatch that names the file's members (for printing their notices)."""
     try:
-        created = _insert_new(plan, actor)
+        new_ids: dict = {}
+        created = _insert_new(plan, actor, new_ids)
         db.session.expire_all()
         updated = _apply_updates(plan, header, errors)
         if errors:
             db.session.rollback()
-            return
+            return None
+        batch_id = _record_batch(plan, new_ids, actor, count)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         errors.append(RowError(0, "", "取り込み中に台帳が変更されました。もう一度取り込んでください",
                                "the register changed during the import; run it again"))
-        return
+        return None
     except BaseException:
         db.session.rollback()
         raise
-    log.info("member.import created=%d updated=%d by %s", created, updated, actor)
+    log.info("member.import batch=%d created=%d updated=%d by %s", batch_id, created, updated, actor)
+    return batch_id
 
 
-def _insert_new(plan: list[_Planned], actor: str) -> int:
-    """New members as bulk inserts: 本人 first (their ids link the 家族), then 家族."""
+def _record_batch(plan: list[_Planned], new_ids: dict, actor: str, count: Counter) -> int:
+    """The import batch and every member its file names (created, updated or unchanged)."""
+    batch = ImportBatch(at=clock.now(), actor=actor, created=count["create"],
+                        updated=count["update"], unchanged=count["unchanged"])
+    db.session.add(batch)
+    db.session.flush()
+    ids = {new_ids[p.source.key] if p.action == "create" else p.existing.id for p in plan}
+    _insert(import_batch_member, [{"batch_id": batch.id, "member_id": i} for i in sorted(ids)])
+    return batch.id
+
+
+def _insert_new(plan: list[_Planned], actor: str, ids: dict) -> int:
+    """New members as bulk inserts: 本人 first (their ids link the 家族), then 家族.
+    ``ids`` gets each new member's id by its key."""
     new = [p for p in plan if p.action == "create"]
     if not new:
         return 0
     now = clock.now()
     insurer_ids = dict(db.session.execute(select(Insurer.number, Insurer.id)).all())
-    ids = {}                                  # new 本人: key → id
     eligibilities, ratios, entries = [], [], []
     for relationship in (Relationship.INSURED, Relationship.DEPENDENT):   # 本人 first
         group = [p for p in new if p.source.data.relationship is relationship]
@@ -628,7 +653,7 @@ def _member_values(data: MemberInput, insurer_ids: dict, insured_id, now: int) -
             "birth_date": data.birth_date, "mynumber_last4": data.mynumber_last4,
             "limit_category": data.limit_category, "limit_consent": data.limit_consent,
             "limit_consent_at": now if data.limit_consent else None,
-            "created_at": now, "updated_at": now}
+            "created_at": now, "updated_at": now, **data.address}
 
 
 _UPDATE_LOADS = (joinedload(Member.insurer), selectinload(Member.eligibilities),

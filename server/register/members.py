@@ -20,7 +20,7 @@ from ..token_core.claims import Relationship
 from . import household
 from . import audit, revocations, status_indexes
 from .revocation_ids import card_revocation_id, revocation_id
-from .validation import FieldError, MemberInput, ValidationError
+from .validation import ADDRESS_FIELDS, FieldError, MemberInput, ValidationError
 
 LOSS_REASONS = {
     "retirement": ("退職", "retirement"),
@@ -84,7 +84,15 @@ def _apply(member: Member, data: MemberInput, insured: Member | None) -> None:
     if (member.limit_category, member.limit_consent) != (data.limit_category, data.limit_consent):
         member.limit_consent_at = now if data.limit_consent else None
     member.limit_category, member.limit_consent = data.limit_category, data.limit_consent
+    for name in ADDRESS_FIELDS:
+        setattr(member, name, getattr(data, name))
     member.updated_at = now
+
+
+def address_changes(member: Member, data: MemberInput) -> list[str]:
+    """The 送付先 fields ``data`` changes (names only: the address is never logged or audited
+    as values)."""
+    return [name for name in ADDRESS_FIELDS if getattr(member, name) != getattr(data, name)]
 
 
 def create_member(data: MemberInput) -> Member:
@@ -118,6 +126,7 @@ def update_member(member: Member, data: MemberInput, *, commit: bool = True) -> 
     _check_unique(data, member)
     insured = _insured_person_for(data, member)
     check_update(member, data)
+    address = address_changes(member, data)
     _apply(member, data, insured)
     eligibility = member.eligibility
     eligibility.acquired_on = data.acquired_on
@@ -137,6 +146,9 @@ def update_member(member: Member, data: MemberInput, *, commit: bool = True) -> 
     changed = audit.changes(before, after)
     if changed:
         audit.record("member.update", member, before=before, after=after)
+    if address:
+        audit.record("member.address", member, after={"changed": address})
+        changed.update({name: ("***", "***") for name in address})    # which, never the values
     if commit:
         db.session.commit()
     return changed

@@ -25,7 +25,11 @@ LABELS = {
     "mynumber_last4": "マイナンバー下4桁", "limit_category": "限度額適用区分",
     "limit_consent": "限度額の提供への同意", "insured_person": "被保険者（本人）",
     "insurer_name": "保険者名称", "insurer_phone": "問い合わせ先電話番号",
+    "postal_code": "郵便番号", "address1": "住所1", "address2": "住所2（建物名）", "addressee": "宛名",
 }
+#: The optional postal address (送付先) of a member, printed for a window envelope.
+ADDRESS_FIELDS = ("postal_code", "address1", "address2", "addressee")
+MAX_ADDRESS_CHARS = 100
 EARLIEST_BIRTH = date(1900, 1, 1)
 _HALF_WIDTH_CODE = re.compile(r"[0-9A-Za-z]+")
 _KANA = re.compile(r"[\u30A1-\u30FC\u3000 ]+")
@@ -75,6 +79,14 @@ class MemberInput:
     limit_category: str | None = None
     limit_consent: bool = False
     extra: dict = field(default_factory=dict)
+    postal_code: str | None = None       # 送付先 (all optional): "123-4567"
+    address1: str | None = None
+    address2: str | None = None
+    addressee: str | None = None
+
+    @property
+    def address(self) -> dict:
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
 
 
 class _Collector:
@@ -157,6 +169,7 @@ def validate_member(raw: Mapping, *, today: date) -> MemberInput:
     last4 = c.run("mynumber_last4", _last4, required=False)
     limit = c.run("limit_category", _limit, required=False)
     consent = _flag(raw.get("limit_consent"))
+    address = _address(c)
     if birth and acquired and acquired < birth:
         c.fail("acquired_on", "生年月日より前にはできません", "must not be before the birth date")
     if acquired and lost and lost < acquired:
@@ -172,7 +185,24 @@ def validate_member(raw: Mapping, *, today: date) -> MemberInput:
         insurer_number=insurer_number, symbol=symbol, number=number, branch=branch,
         relationship=relationship, name=name, name_kana=name_kana, sex=sex, birth_date=birth,
         acquired_on=acquired, copay_ratio=ratio, copay_from=copay_from or acquired,
-        mynumber_last4=last4, lost_on=lost, limit_category=limit, limit_consent=consent)
+        mynumber_last4=last4, lost_on=lost, limit_category=limit, limit_consent=consent,
+        **address)
+
+
+def _address(c: _Collector) -> dict:
+    """郵便番号・住所1・住所2・宛名, all optional; a postal code and 住所1 go together."""
+    address = {"postal_code": c.run("postal_code", _postal_code, required=False),
+               "address1": c.run("address1", _address_line, required=False),
+               "address2": c.run("address2", _address_line, required=False),
+               "addressee": c.run("addressee", _name, required=False)}
+    wrote = {name for name in ADDRESS_FIELDS if c.text(name)}
+    if wrote and "postal_code" not in wrote:
+        c.fail("postal_code", "住所を登録するときは郵便番号も入力してください",
+               "a postal code is required with an address")
+    if wrote and "address1" not in wrote:
+        c.fail("address1", "住所を登録するときは住所1も入力してください",
+               "address line 1 is required with an address")
+    return address
 
 
 # -- field checks: each takes the stripped text, returns the clean value or raises _Invalid --
@@ -318,6 +348,30 @@ def _last4(value: str) -> str:
                        "only the last 4 digits; the full My Number is never accepted or stored")
     if not re.fullmatch(r"[0-9]{4}", value):
         raise _Invalid("4桁の数字か空欄です", "four digits or empty")
+    return value
+
+
+_POSTAL_HYPHENS = str.maketrans({"ー": "-", "−": "-", "‐": "-", "—": "-", "―": "-"})
+
+
+def _postal_code(value: str) -> str:
+    """郵便番号: 7 digits, written NNN-NNNN or NNNNNNN, full-width accepted (〒 dropped);
+    stored as "123-4567"."""
+    value = unicodedata.normalize("NFKC", value).translate(_POSTAL_HYPHENS)
+    value = value.removeprefix("〒").strip()
+    if not re.fullmatch(r"[0-9]{3}-?[0-9]{4}", value):
+        raise _Invalid("7桁の数字で入力してください（例: 123-4567）",
+                       "must be 7 digits (e.g. 123-4567)")
+    digits = value.replace("-", "")
+    return f"{digits[:3]}-{digits[3:]}"
+
+
+def _address_line(value: str) -> str:
+    value = nfc_keeping_variants(value)
+    _no_controls(value)
+    if len(value) > MAX_ADDRESS_CHARS:
+        raise _Invalid(f"{MAX_ADDRESS_CHARS}文字以内で入力してください",
+                       f"at most {MAX_ADDRESS_CHARS} characters")
     return value
 
 

@@ -3,6 +3,8 @@ the same code as `shikaku members import` and `shikaku members lose`."""
 from flask import g, render_template, request
 
 from ...auth.staff_session import requires
+from ...documents.printing import recent_imports
+from ...models import Member
 from . import bp, records
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -25,7 +27,7 @@ def _upload() -> tuple[bytes | None, str | None, str | None]:
     return data, None if encoding not in ("utf-8", "cp932") else encoding, None
 
 
-def _page(template: str, run):
+def _page(template: str, run, **context):
     """GET: the form; POST: ``run(data, encoding, dry_run)`` on the upload, then its report."""
     report = error = None
     dry_run = request.form.get("dry_run") == "1"
@@ -33,7 +35,8 @@ def _page(template: str, run):
         data, encoding, error = _upload()
         if error is None:
             report = run(data, encoding, dry_run)
-    return render_template(template, report=report, error=error, dry_run=dry_run), \
+    return render_template(template, report=report, error=error, dry_run=dry_run,
+                           **{k: v() for k, v in context.items()}), \
         400 if error or (report and report.errors) else 200
 
 
@@ -42,7 +45,8 @@ def _page(template: str, run):
 def import_page():
     from ...register.csv_import import import_members
     return _page("admin/import.html", lambda data, encoding, dry_run: import_members(
-        data, encoding=encoding, dry_run=dry_run, actor=g.actor, allowed_insurers=_scope_numbers()))
+        data, encoding=encoding, dry_run=dry_run, actor=g.actor, allowed_insurers=_scope_numbers()),
+        batches=lambda: recent_imports(g.scope.where(Member.insurer_id)))
 
 
 @bp.route("/import/losses", methods=["GET", "POST"])

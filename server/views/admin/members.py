@@ -13,14 +13,14 @@ from ...extensions import db
 from ...models import ActivationCode, AuditEntry, Insurer, Member
 from ...register import audit, members
 from ...register.members import LOSS_REASONS
-from ...register.validation import FieldError, ValidationError, validate_member
+from ...register.validation import ADDRESS_FIELDS, FieldError, ValidationError, validate_member
 from ...register.wareki import parse_date
 from ...token_core.claims import Relationship
 from . import bp, records
 
 FORM_FIELDS = ["insurer_number", "symbol", "number", "branch", "relationship", "name", "name_kana",
                "sex", "birth_date", "acquired_on", "copay_ratio", "copay_from", "mynumber_last4",
-               "limit_category", "limit_consent"]
+               "limit_category", "limit_consent", *ADDRESS_FIELDS]
 
 
 _member = records.member
@@ -68,6 +68,7 @@ def _form_values(member: Member | None = None, **defaults) -> dict:
         "acquired_on": member.eligibility.acquired_on.isoformat(), "copay_ratio": str(int(copay.ratio)),
         "copay_from": copay.effective_from.isoformat(), "mynumber_last4": member.mynumber_last4 or "",
         "limit_category": member.limit_category or "", "limit_consent": "1" if member.limit_consent else "",
+        **{name: getattr(member, name) or "" for name in ADDRESS_FIELDS},
     }
 
 

@@ -1,4 +1,6 @@
-"""Printing: the 資格情報のお知らせ (with a fresh activation code) and the 資格確認書 card.
+"""Printing: the 資格情報のお知らせ (with a fresh activation code) and the 資格確認書 card;
+a batch of notices (search results, one CSV import, everyone enrolled on a day) as one print
+job, in Japanese or English.
 
 Both pages carry personal data (and the notice a one-time code), so they are sent with
 ``Cache-Control: no-store``. The notice is the answer to a POST because printing it
@@ -7,7 +9,9 @@ issues a new 利用開始コード, which replaces the previous one.
 from __future__ import annotations
 
 from flask import (
+    abort,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -23,7 +27,9 @@ from ...extensions import db
 from ...keys.lifecycle import KeyManagementError
 from ...models import Member
 from ...register.validation import ValidationError
+from ...register.wareki import format_both, parse_date
 from . import bp, records
+from .members import search
 
 _member, _card = records.member, records.card
 
@@ -46,9 +52,49 @@ def print_notice(member_id):
             lost_on=printing.wareki(member.eligibility.lost_on if member.eligibility else None),
             back_url=url_for("admin.member", member_id=member.id)), 409)
     issued = activation_codes.issue(member)
-    view = printing.notice_view(member, issued, clock.now())
+    view = printing.notice_view(member, issued, clock.now(), printing.language(request.form.get("lang")))
     return _private(render_template("print/notice.html", refused=False, v=view, m=member,
                                     back_url=url_for("admin.member", member_id=member.id)))
+
+
+@bp.post("/notices")
+@requires("register")
+def print_notices():
+    """A batch of notices in one print job: ``selection`` "search" (``q``, as the search
+    page found them), "import" (``batch``: one CSV import) or "enrolled" (``day``: everyone
+    enrolled that day); the staff member's insurers only. Each gets a new code, all in one
+    transaction."""
+    selection, lang = request.form.get("selection", ""), printing.language(request.form.get("lang"))
+    in_scope = g.scope.where(Member.insurer_id)
+    back = url_for("admin.index")
+    if selection == "search":
+        q = "".join(ch for ch in request.form.get("q", "") if ch.isprintable() or ch == "\u3000").strip()[:100]
+        if not q:
+            return _refuse("検索語がありません", "no search words", back)
+        found, title = search(q, scope=g.scope), "検索結果"
+    elif selection == "import":
+        batch_id = request.form.get("batch", "")
+        found = printing.members_of_import(int(batch_id), in_scope) if batch_id.isdigit() else None
+        if not found:          # none, or none of this staff member's insurers: alike
+            abort(404)
+        title, back = f"CSV取込 #{batch_id}", url_for("admin.import_page")
+    elif selection == "enrolled":
+        try:
+            day = parse_date(request.form.get("day", ""))
+        except ValueError:
+            return _refuse("登録日: 日付を入力してください（例: 2026-11-30、R8.11.30）",
+                           "enrolled on: enter a date (e.g. 2026-11-30)", back)
+        found, title = printing.members_enrolled_on(day, in_scope), f"{format_both(day)}に登録した加入者"
+    else:
+        return _refuse("印刷する加入者の選び方を指定してください", "choose which members to print", back)
+    batch = printing.batch_notices(found, clock.now(), lang)
+    return _private(render_template("print/notices.html", batch=batch, title=title, lang=lang,
+                                    languages=printing.LANGUAGES, back_url=back))
+
+
+def _refuse(ja: str, en: str, back: str):
+    flash(f"{ja} ({en})", "error")
+    return redirect(back)
 
 
 @bp.post("/members/<id:member_id>/pin")
