@@ -34,6 +34,12 @@ class Pose:
                 f"blur {self.blur:g} px" + (f", noise {self.noise:g}" if self.noise else ""))
 
 
+#: The reception webcam of the camera tests and bench/clinic_bench.py: a phone turned 35° away,
+#: its code 48 % of the height, blur 1.6 px, three noisy frames. jsQR on the frame scaled to
+#: 960 px (the page before issue 12) read none of them; zxing-wasm on the full frame reads them.
+RECEPTION = tuple(Pose(tilt=35, turn=-12, share=0.48, blur=1.6, noise=2.0, seed=seed) for seed in (1, 2, 3))
+
+
 def modules(text: str) -> np.ndarray:
     """The QR's modules (True = dark) with its 4-module quiet zone (numeric mode where the text
     is digits; never a Micro QR)."""

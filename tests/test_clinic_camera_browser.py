@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from bench.qr_frames import Pose, frame, modules, y4m
+from bench.qr_frames import RECEPTION, Pose, frame, modules, y4m
 from server.cli import main as shikaku
 from server.documents import issuance
 from server.extensions import db
@@ -25,9 +25,6 @@ ZXING_SCRIPT = "/vendor/zxing-wasm/dist/iife/reader/index.js"
 ZXING_WASM = "/vendor/zxing-wasm/dist/reader/zxing_reader.wasm"
 WORKER = "/clinic/js/qr-worker.js"
 
-#: What the reception webcam sees in the camera tests: jsQR on the frame scaled to 960 px (the
-#: page before issue 12) reads none of these frames; zxing-wasm on the full frame reads them all.
-RECEPTION = [Pose(tilt=35, turn=-12, share=0.48, blur=1.6, noise=2.0, seed=seed) for seed in (1, 2, 3)]
 
 
 def issue(live_server, number="5678", branch="00") -> str:
