@@ -45,7 +45,7 @@ MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xm
 DEFAULT_LOG_RETENTION_DAYS = 30
 
 #: npm packages the browser apps import (installed by scripts/setup into web/node_modules).
-VENDORED = {"cborg", "jsqr", "lean-qr"}
+VENDORED = {"cborg", "jsqr", "lean-qr", "zxing-wasm"}
 
 
 def config_text() -> str:
@@ -103,8 +103,10 @@ def files(filename):
 def vendor(package, filename):
     if package not in VENDORED:
         abort(404)
-    # .mjs is an ES module: a JavaScript type, or the browser refuses to run it
-    mimetype = "text/javascript" if filename.endswith((".js", ".mjs")) else None
+    # .mjs is an ES module: a JavaScript type, or the browser refuses to run it; .wasm must be
+    # application/wasm for WebAssembly.instantiateStreaming (zxing-wasm's QR reader)
+    mimetype = ("text/javascript" if filename.endswith((".js", ".mjs"))
+                else "application/wasm" if filename.endswith(".wasm") else None)
     response = send_from_directory(VENDOR_ROOT / package, filename, mimetype=mimetype)
     caching.public(response, 86400)
     return response

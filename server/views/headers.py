@@ -3,7 +3,9 @@
 - ``Content-Security-Policy``: ``BASE`` (only this origin's files; no inline script or
   style, no plugins, no ``<base>``, never framed, forms post here), with the directives a
   blueprint changes in ``BLUEPRINTS`` and those one response changes through ``policy()``
-  (the clinic page: its import map by hash, the trust list's origin). No ``'unsafe-inline'``.
+  (the clinic page: its import map by hash, the trust list's origin), and for the scripts in
+  ``WASM_SCRIPTS`` (the clinic's QR worker) ``'wasm-unsafe-eval'``. No ``'unsafe-inline'``,
+  no ``'unsafe-eval'``.
 - ``X-Frame-Options: DENY`` (old browsers' ``frame-ancestors 'none'``).
 - ``Referrer-Policy: same-origin``: other sites never learn a URL of ours, while our own
   forms and fetches keep the ``Referer`` that Flask-WTF requires over HTTPS
@@ -39,6 +41,12 @@ BLUEPRINTS = {
     "clinic": {**_OFFLINE_APP, "img-src": "'self' data: blob:",
                "media-src": "'self' blob: mediastream:", "form-action": "'none'"},
 }
+
+#: Scripts that compile WebAssembly, and only those: the clinic's QR worker runs zxing-cpp
+#: (zxing-wasm). A dedicated worker follows the policy of its own script's response, so the
+#: page and every other file keep ``script-src 'self'`` without ``'wasm-unsafe-eval'`` (which
+#: allows compiling WebAssembly, not ``eval`` of JavaScript).
+WASM_SCRIPTS = {"/clinic/js/qr-worker.js": {"script-src": "'self' 'wasm-unsafe-eval'"}}
 
 #: Blueprint name → Referrer-Policy, where it is not ``same-origin``. The member app writes
 #: (activation, consent, passkeys) and over HTTPS Flask-WTF's strict CSRF check needs a
@@ -80,7 +88,8 @@ def init_app(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         headers = response.headers
         headers["Content-Security-Policy"] = content_security_policy(
-            request.blueprint, g.get("content_security_policy"))
+            request.blueprint, {**WASM_SCRIPTS.get(request.path, {}),
+                                **g.get("content_security_policy", {})})
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = REFERRER.get(request.blueprint, "same-origin")
         headers["Permissions-Policy"] = (CLINIC_PERMISSIONS if request.path.startswith("/clinic/")

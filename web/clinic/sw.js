@@ -7,7 +7,8 @@
 //   `shikaku clinic export` does.)
 // - The precache list: the page, its configuration (with the pinned anchor), its modules, the
 //   shared verifier and trust-list modules, the shared worker rules, and the npm modules they
-//   import — cborg's files as its own imports name them, and jsQR for the worker.
+//   import — cborg's files as its own imports name them, and for the QR worker zxing-wasm's
+//   reader (its script and its .wasm, ≈ 420 kB gzip once) and jsQR (its fallback).
 // - The app cache-first; the trust list is never cached here (the page keeps the signed text
 //   itself, in IndexedDB): anything not precached goes to the network as if we were not here.
 // - A new version waits until the page asks for it (SKIP_WAITING): offered, never forced.
@@ -68,6 +69,8 @@ const PRECACHE = [
   '/vendor/cborg/lib/tagged.js',
   '/vendor/cborg/lib/token.js',
   '/vendor/jsqr/dist/jsQR.js',
+  '/vendor/zxing-wasm/dist/iife/reader/index.js',
+  '/vendor/zxing-wasm/dist/reader/zxing_reader.wasm',
 ];
 
 serveOffline({

@@ -68,7 +68,7 @@ export class CameraScanner {
       this._stream = stream;
       this._video.srcObject = stream;
       await this._video.play();
-      this._decoder ??= (await NativeDecoder.create()) ?? new WorkerDecoder();
+      this._decoder ??= (await NativeDecoder.create()) ?? (await WorkerDecoder.create());
       this._camera().dataset.decoder = this._decoder.name;
       this._setUpTorch();
       this._set('on', 'camera_on');
