@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import ActivationCode, CopayRatio, Eligibility, Insurer, Member
 from ..token_core.claims import Relationship
 from . import household
-from . import audit, revocations, status_indexes
+from . import audit, revocations, search_keys, status_indexes  # search_keys: on every write
 from .revocation_ids import card_revocation_id, revocation_id
 from .validation import FieldError, MemberInput, ValidationError
 

@@ -1,17 +1,14 @@
 """The member register: search, view, enrol, edit, add a dependent, loss, re-enrolment."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import or_
 
 from ... import clock
 from ...auth import sessions
 from ...auth.staff_session import requires, staff_required
 from ...extensions import db
 from ...models import ActivationCode, AuditEntry, Insurer, Member
-from ...register import audit, members
+from ...register import audit, members, search_keys
 from ...register.members import LOSS_REASONS
 from ...register.validation import FieldError, ValidationError, validate_member
 from ...register.wareki import parse_date
@@ -41,20 +38,10 @@ def index():
 
 
 def search(q: str, limit: int = 100, *, scope) -> list[Member]:
-    """By 記号・番号 ("1234 5678", "1234-5678", either alone), name or フリガナ (contains),
-    among the members of the insurers in ``scope``."""
-    tokens = [t for t in re.split(r"[\s\-・,、]+", q) if t]
-    query = db.select(Member).join(Insurer).where(scope.where(Member.insurer_id))
-    if len(tokens) >= 2:
-        query = query.where(Member.symbol == tokens[0], Member.number == tokens[1])
-        if len(tokens) >= 3:
-            query = query.where(Member.branch == tokens[2])
-    else:
-        like = f"%{q}%"
-        query = query.where(or_(Member.symbol == q, Member.number == q, Member.name.like(like),
-                                Member.name_kana.like(like)))
-    return list(db.session.scalars(query.order_by(Member.symbol, Member.number, Member.branch)
-                                   .limit(limit)))
+    """By 記号・番号 or the start of the name or フリガナ as a clerk types it (異体字,
+    kana of either kind and width, spaces optional: register/search_keys.py), among the
+    members of the insurers in ``scope``."""
+    return search_keys.find_members(q, where=scope.where(Member.insurer_id), limit=limit)
 
 
 def _form_values(member: Member | None = None, **defaults) -> dict:
