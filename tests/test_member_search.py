@@ -51,10 +51,22 @@ def test_the_admin_search_finds_what_a_clerk_types(client, as_staff, typed, foun
     assert found in _search(client, token, typed), typed
 
 
-def test_the_admin_search_matches_names_from_the_start_and_stays_in_scope(client, as_staff):
+def test_names_match_from_the_start_first_then_anywhere_and_stay_in_scope(app, client, as_staff):
     token = as_staff("clerk")
     assert "髙橋" not in _search(client, token, "よしだ")
-    assert "𠮷田" not in _search(client, token, "田")          # a prefix, not any substring
+    assert "髙橋 和夫" in _search(client, token, "はし")          # nothing starts so: contains
+    assert "𠮷田 太郎" in _search(client, token, "田")
+    with app.app_context():                                      # 田中 starts with 田: only 田中
+        from datetime import date
+        from server.register import members
+        from server.register.validation import validate_member
+        members.create_member(validate_member(
+            {"insurer_number": "06138093", "symbol": "9", "number": "1", "branch": "00",
+             "relationship": "1", "name": "田中 一", "name_kana": "タナカ ハジメ", "sex": "1",
+             "birth_date": "1970-01-01", "acquired_on": "2020-04-01", "copay_ratio": "30"},
+            today=date(2026, 12, 1)))
+        assert [m.name for m in find_members("田")] == ["田中 一"]
+        assert [m.name for m in find_members("%")] == []            # LIKE's wildcards are text
     other = as_staff("clerk", insurers=["06270888"])             # なにわ商事 only
     assert "𠮷田" not in _search(client, other, "吉田")
     assert "山﨑 健" in _search(client, other, "山崎")

@@ -133,6 +133,12 @@ def _day_of(ts: int) -> date:
     return datetime.fromtimestamp(ts, JST).date()
 
 
+def code_last_day(expires_at: int) -> date:
+    """The expiry the notice prints (and the admin page shows): the code stops working at
+    ``expires_at``, so the last whole day it works."""
+    return _day_of(expires_at) - timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class NoticeView:
     person: Identity
@@ -152,8 +158,7 @@ class NoticeView:
 
 def notice_view(member: Member, issued: IssuedCode, now: int) -> NoticeView:
     today = _day_of(now)
-    # The code stops working at expires_at; print the last whole day it works.
-    last_day = _day_of(issued.record.expires_at) - timedelta(days=1)
+    last_day = code_last_day(issued.record.expires_at)
     return NoticeView(
         person=identity(member, today), sex_age=sex_with_age(member, today),
         mynumber=mynumber_mask(member.mynumber_last4),

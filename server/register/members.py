@@ -190,6 +190,15 @@ def loss_problem(member: Member, lost_on: date, reason: str) -> FieldError | Non
     return None
 
 
+def loss_reaches(member: Member) -> list[Member]:
+    """Who a loss of ``member`` ends (``record_losses``): the member, and for a 本人 the 家族
+    still eligible."""
+    reached = [member]
+    if member.relationship is Relationship.INSURED:
+        reached += [d for d in member.dependents if d.eligibility and d.eligibility.lost_on is None]
+    return reached
+
+
 def record_losses(losses: Iterable[tuple[Member, date, str]]) -> list[Member]:
     """Losses already checked (``loss_problem``), in order, each with the effects of
     ``record_loss`` (a 本人's 家族 still eligible lose with them). Written together: the

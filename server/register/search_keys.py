@@ -2,7 +2,7 @@
 
 A member's name and フリガナ are stored a second time, folded (``name_key``, ``kana_key``,
 indexed), and a search folds what was typed the same way and matches the start of either
-key. Folding:
+key (an index range); only when nothing starts with it, any part of them (a scan). Folding:
 
 1. NFKC: full-width digits and latin become ASCII, half-width kana full-width;
 2. variation selectors (IVS) dropped, spaces of either width removed, latin lower-cased;
@@ -104,8 +104,10 @@ _CODE_SEPARATORS = re.compile(r"[\s\-・,、]+")
 
 def find_members(q: str, *, where=None, limit: int = 100) -> list[Member]:
     """Members whose 記号・番号[・枝番] are what was typed ("1234 5678", "１２３４－５６７８－０１",
-    either alone), or whose name or フリガナ starts with it (folded: ``fold``), among those
-    ``where`` allows (a staff member's scope, the CLI's --insurer)."""
+    either alone), or whose name or フリガナ starts with it (folded: ``fold``; an index
+    range), among those ``where`` allows (a staff member's scope, the CLI's --insurer).
+    When nothing matches so, the names and フリガナ that contain it (一部一致: a scan, so
+    only then)."""
     text = unicodedata.normalize("NFKC", q or "").strip()
     tokens = [t for t in _CODE_SEPARATORS.split(text) if t]
     if not tokens:
@@ -117,10 +119,18 @@ def find_members(q: str, *, where=None, limit: int = 100) -> list[Member]:
         conditions = [and_(*codes)]
     else:
         conditions = [Member.symbol == tokens[0], Member.number == tokens[0]]
-    names = name_matches(text)
-    if names is not None:
-        conditions.append(names)
-    query = db.select(Member).where(or_(*conditions))
+    key = fold(text)[:200]
+    if key:
+        conditions += [starts_with(Member.name_key, key), starts_with(Member.kana_key, key)]
+    found = _members(or_(*conditions), where, limit)
+    if not found and key:
+        found = _members(or_(Member.name_key.contains(key, autoescape=True),
+                             Member.kana_key.contains(key, autoescape=True)), where, limit)
+    return found
+
+
+def _members(condition, where, limit: int) -> list[Member]:
+    query = db.select(Member).where(condition)
     if where is not None:
         query = query.where(where)
     return list(db.session.scalars(query.order_by(Member.symbol, Member.number, Member.branch,
