@@ -74,6 +74,7 @@ def test_a_loss_asks_first_and_names_the_dependents_and_cards_that_end(live_serv
 
     page.locator("#loss-form [name=lost_on]").fill(date.today().isoformat())
     page.locator("#loss-form button").click()
+    expect(page.locator("#loss-confirm:modal")).to_be_visible()
     page.keyboard.press("Escape")                                   # Escape cancels as well
     expect(page.locator("#loss-confirm")).not_to_be_visible()
     with app.app_context():

@@ -65,18 +65,21 @@ VARIANTS: dict[str, str] = {
     "籐": "藤",  # U+7C50  → U+85E4  Unihan kSemanticVariant
     "戶": "戸",  # U+6236  → U+6238  Unihan kZVariant
 }
-_TABLE = str.maketrans(VARIANTS)
-_DROP = re.compile(r"[\s\uFE00-\uFE0F\U000E0100-\U000E01EF]+")
-_KATAKANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
+#: one pass: katakana → hiragana, 異体字 → representative, variation selectors dropped
+_TABLE = str.maketrans({**{chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)},
+                        **VARIANTS,
+                        **{chr(c): None for c in range(0xFE00, 0xFE10)},
+                        **{chr(c): None for c in range(0xE0100, 0xE01F0)}})
 #: sorts after every character: ``key < prefix + _LAST`` is "starts with prefix" as a range
 _LAST = "\U0010FFFF"
 
 
 def fold(text: str | None) -> str:
     """The search form of ``text`` (a name, a フリガナ, or what was typed)."""
-    value = unicodedata.normalize("NFKC", text or "")
-    value = _DROP.sub("", value).lower().translate(_KATAKANA).translate(_TABLE)
-    return value
+    value = text or ""
+    if not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    return "".join(value.split()).lower().translate(_TABLE)
 
 
 def member_keys(name: str | None, name_kana: str | None) -> dict[str, str]:
