@@ -150,5 +150,6 @@ def test_the_code_expiry_on_the_admin_page_is_the_one_on_the_notice(live_server,
     printed = notice.locator(".expiry").inner_text()
     wareki, iso = re.search(r"(令和\S+?日)まで（(\d{4}-\d{2}-\d{2})）", printed).groups()
     page.goto(member_url)
-    shown = page.locator(".code-expiry").first.inner_text()
+    codes = page.locator("table").filter(has_text="発行日時")
+    shown = codes.locator("tbody tr").first.locator("td").nth(1).inner_text()     # 有効期限
     assert shown == f"{wareki}（{iso}）まで", (shown, printed)
