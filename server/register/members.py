@@ -207,11 +207,10 @@ def record_losses(losses: Iterable[tuple[Member, date, str]]) -> list[Member]:
     caller commits. Returns everyone affected, in order."""
     batch = _Losses()
     for member, lost_on, reason in losses:
+        member, *dependents = loss_reaches(member)
         batch.add(member, lost_on, reason)
-        if member.relationship is Relationship.INSURED:
-            for dependent in member.dependents:
-                if dependent.eligibility and dependent.eligibility.lost_on is None:
-                    batch.add(dependent, lost_on, "insured_person_lost")
+        for dependent in dependents:
+            batch.add(dependent, lost_on, "insured_person_lost")
     batch.write()
     return batch.members
 
