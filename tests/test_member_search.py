@@ -186,4 +186,4 @@ def test_migration_0015_fills_the_keys_of_existing_members_batch_by_batch(make_a
             assert migration.fill_keys(connection, batch=2) == 5
         db.session.rollback()
         assert [m.name for m in find_members("渡辺")] == ["渡邉 一"]
-        db.engine.dispose()
+        db.session.remove()
