@@ -134,7 +134,7 @@ def test_recording_a_loss_puts_revocations_in_the_next_trust_list(client, app, a
     before = client.get("/api/v1/trust-list").headers["ETag"]
     response = client.post("/admin/members/1/loss", data={"lost_on": "2026-11-18",
                                                           "loss_reason": "retirement",
-                                                          "csrf_token": token})
+                                                          "confirmed": "1", "csrf_token": token})
     assert response.status_code == 302
     page = client.get("/admin/members/1").get_data(as_text=True)
     assert "資格喪失を登録しました（3名）" in page and "資格喪失" in page

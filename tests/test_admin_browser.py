@@ -92,6 +92,7 @@ def test_invite_register_sign_in_enrol_print_and_revoke(live_server, page, authe
     page.goto(member_url)
     page.locator("#loss-form [name=lost_on]").fill(date.today().isoformat())   # effective now
     page.locator("#loss-form button").click()
+    page.locator("#loss-confirm-yes").click()                                     # the confirmation
     expect(page.locator(".flash")).to_contain_text("資格喪失を登録しました（2名）")
     trust_list_text = page.request.get(f"{live_server.url}/api/v1/trust-list").text()
     with live_server.app.app_context():

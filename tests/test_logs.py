@@ -165,7 +165,8 @@ def test_a_member_and_an_admin_flow_log_no_personal_data(app, client, as_staff, 
 
     # the loss: recorded by staff, the member's session ends
     lost = client.post(f"/admin/members/{member_id}/loss",
-                       data={"lost_on": "2026-11-18", "loss_reason": "retirement", "csrf_token": token})
+                       data={"lost_on": "2026-11-18", "loss_reason": "retirement", "confirmed": "1",
+                             "csrf_token": token})
     assert lost.status_code == 302
     assert member.get("/api/v1/me").status_code == 401
 

@@ -1,4 +1,4 @@
-"""`shikaku members list`, `shikaku members import` and `shikaku members lose`."""
+"""`shikaku members list`, `search`, `import` and `lose`."""
 import json
 import sys
 
@@ -11,6 +11,8 @@ from ..models import Insurer, Member
 from ..token_core.claims import Relationship
 from ..register.csv_import import import_members
 from ..register.loss_import import import_losses
+from ..register.search_keys import find_members
+from .. import clock
 
 
 @click.group()
@@ -34,6 +36,32 @@ def list_members(as_json):
     for r in rows:
         click.echo(f"{r['insurer_number']:<10} {r['symbol']:<9} {r['number']:<11} "
                    f"{r['branch'] or '-':<4} {Relationship(r['relationship']).ja:<7} {r['name']}")
+
+
+@members.command("search")
+@click.argument("text")
+@click.option("--insurer", "insurer_number", metavar="NUMBER", help="only this insurer's members")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 1000))
+@with_appcontext
+def search_command(text, insurer_number, limit):
+    """Members found by TEXT as the admin search finds them (記号・番号, or the start of the
+    name or フリガナ: 異体字, kana and widths folded), as a JSON array on stdout."""
+    where = None
+    if insurer_number is not None:
+        insurer_id = db.session.scalar(db.select(Insurer.id).where(Insurer.number == insurer_number))
+        if insurer_id is None:
+            raise click.UsageError(f"登録されていない保険者です / no such insurer: {insurer_number}")
+        where = Member.insurer_id == insurer_id
+    today = clock.today()
+    rows = []
+    for m in find_members(text, where=where, limit=limit):
+        lost_on = m.eligibility.lost_on if m.eligibility else None
+        rows.append({"id": m.id, "insurer_number": m.insurer.number, "symbol": m.symbol,
+                     "number": m.number, "branch": m.branch, "name": m.name,
+                     "name_kana": m.name_kana, "birth_date": m.birth_date.isoformat(),
+                     "status": "lost" if lost_on is not None and lost_on <= today else "active",
+                     "lost_on": lost_on.isoformat() if lost_on else None})
+    click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
 
 
 encoding_option = click.option(

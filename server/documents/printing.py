@@ -203,6 +203,10 @@ def postal_address(member: Member) -> PostalAddress | None:
     return PostalAddress(postal_code=holder.postal_code,
                          lines=[line for line in (holder.address1, holder.address2) if line],
                          addressee=addressee)
+def code_last_day(expires_at: int) -> date:
+    """The expiry the notice prints (and the admin page shows): the code stops working at
+    ``expires_at``, so the last whole day it works."""
+    return _day_of(expires_at) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -227,8 +231,7 @@ class NoticeView:
 
 def notice_view(member: Member, issued: IssuedCode, now: int, lang: str = "ja") -> NoticeView:
     today = _day_of(now)
-    # The code stops working at expires_at; print the last whole day it works.
-    last_day = _day_of(issued.record.expires_at) - timedelta(days=1)
+    last_day = code_last_day(issued.record.expires_at)
     return NoticeView(
         address=postal_address(member), lang=lang,
         en=english(member, issued, today, last_day) if lang == "en" else None,

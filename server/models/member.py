@@ -11,6 +11,10 @@ from .insurer import Insurer
 from .columns import IntEnumType, one_of
 
 
+#: a search key: byte order on PostgreSQL too (C collation), so a prefix is an index range
+SEARCH_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
 class Member(db.Model):
     """加入者: an insured person (本人) or a dependent (家族) linked to them.
 
@@ -45,6 +49,9 @@ class Member(db.Model):
     address1: Mapped[str | None] = mapped_column(String(100))       # 住所1
     address2: Mapped[str | None] = mapped_column(String(100))       # 住所2（建物名）
     addressee: Mapped[str | None] = mapped_column(String(100))      # 宛名 (default: the name)
+    # name and フリガナ folded for search (register/search_keys.py), matched by prefix
+    name_key: Mapped[str] = mapped_column(SEARCH_KEY, default="", server_default="", index=True)
+    kana_key: Mapped[str] = mapped_column(SEARCH_KEY, default="", server_default="", index=True)
 
     insurer: Mapped[Insurer] = orm.relationship()
     insured_person: Mapped[Member | None] = orm.relationship(remote_side=[id], back_populates="dependents")

@@ -39,7 +39,7 @@ from ..batches import chunks
 from ..extensions import db
 from ..models import AuditEntry, CopayRatio, Eligibility, ImportBatch, Insurer, Member, import_batch_member
 from ..token_core.claims import Relationship
-from . import audit, household, members
+from . import audit, household, members, search_keys
 from .validation import ADDRESS_FIELDS, LABELS, MemberInput, ValidationError, validate_member
 
 log = logging.getLogger("shikaku.csv_import")
@@ -653,7 +653,8 @@ def _member_values(data: MemberInput, insurer_ids: dict, insured_id, now: int) -
             "birth_date": data.birth_date, "mynumber_last4": data.mynumber_last4,
             "limit_category": data.limit_category, "limit_consent": data.limit_consent,
             "limit_consent_at": now if data.limit_consent else None,
-            "created_at": now, "updated_at": now, **data.address}
+            "created_at": now, "updated_at": now, **data.address,
+            **search_keys.member_keys(data.name, data.name_kana)}
 
 
 _UPDATE_LOADS = (joinedload(Member.insurer), selectinload(Member.eligibilities),

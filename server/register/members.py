@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import ActivationCode, CopayRatio, Eligibility, Insurer, Member
 from ..token_core.claims import Relationship
 from . import household
-from . import audit, revocations, status_indexes
+from . import audit, revocations, search_keys, status_indexes  # search_keys: on every write
 from .revocation_ids import card_revocation_id, revocation_id
 from .validation import ADDRESS_FIELDS, FieldError, MemberInput, ValidationError
 
@@ -202,6 +202,15 @@ def loss_problem(member: Member, lost_on: date, reason: str) -> FieldError | Non
     return None
 
 
+def loss_reaches(member: Member) -> list[Member]:
+    """Who a loss of ``member`` ends (``record_losses``): the member, and for a 本人 the 家族
+    still eligible."""
+    reached = [member]
+    if member.relationship is Relationship.INSURED:
+        reached += [d for d in member.dependents if d.eligibility and d.eligibility.lost_on is None]
+    return reached
+
+
 def record_losses(losses: Iterable[tuple[Member, date, str]]) -> list[Member]:
     """Losses already checked (``loss_problem``), in order, each with the effects of
     ``record_loss`` (a 本人's 家族 still eligible lose with them). Written together: the
@@ -210,11 +219,10 @@ def record_losses(losses: Iterable[tuple[Member, date, str]]) -> list[Member]:
     caller commits. Returns everyone affected, in order."""
     batch = _Losses()
     for member, lost_on, reason in losses:
+        member, *dependents = loss_reaches(member)
         batch.add(member, lost_on, reason)
-        if member.relationship is Relationship.INSURED:
-            for dependent in member.dependents:
-                if dependent.eligibility and dependent.eligibility.lost_on is None:
-                    batch.add(dependent, lost_on, "insured_person_lost")
+        for dependent in dependents:
+            batch.add(dependent, lost_on, "insured_person_lost")
     batch.write()
     return batch.members
 

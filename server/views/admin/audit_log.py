@@ -1,12 +1,13 @@
 """The audit trail, newest first, filterable by action and member: the entries of the
-insurers in the staff member's scope (an operator: every entry)."""
+insurers in the staff member's scope (an operator: every entry), each as a sentence
+(audit_sentences.py) with the changed fields beside."""
 from flask import abort, g, render_template, request
 
 from ...auth.staff_session import requires
 from ...extensions import db
 from ...models import AuditEntry
 from ..converters import query_id
-from . import bp, records
+from . import audit_sentences, bp, records
 
 PAGE = 100
 
@@ -33,4 +34,6 @@ def audit_trail():
     actions = db.session.scalars(db.select(AuditEntry.action).where(in_scope).distinct()
                                  .order_by(AuditEntry.action)).all()
     return render_template("admin/audit.html", entries=entries, actions=actions, action=action,
+                           sentences=audit_sentences.describe(entries, names=g.staff.may("register")),
+                           action_labels=audit_sentences.ACTIONS,
                            target_id=target_id, more=len(entries) == PAGE)

@@ -1,22 +1,20 @@
 """The member register: search, view, enrol, edit, add a dependent, loss, re-enrolment."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import or_
 
 from ... import clock
 from ...auth import sessions
 from ...auth.staff_session import requires, staff_required
 from ...extensions import db
 from ...models import ActivationCode, AuditEntry, Insurer, Member
-from ...register import audit, members
+from ...register import audit, members, search_keys
 from ...register.members import LOSS_REASONS
 from ...register.validation import ADDRESS_FIELDS, FieldError, ValidationError, validate_member
 from ...register.wareki import parse_date
+from ...documents.printing import code_last_day
 from ...token_core.claims import Relationship
-from . import bp, records
+from . import audit_sentences, bp, records
 
 FORM_FIELDS = ["insurer_number", "symbol", "number", "branch", "relationship", "name", "name_kana",
                "sex", "birth_date", "acquired_on", "copay_ratio", "copay_from", "mynumber_last4",
@@ -41,20 +39,10 @@ def index():
 
 
 def search(q: str, limit: int = 100, *, scope) -> list[Member]:
-    """By 記号・番号 ("1234 5678", "1234-5678", either alone), name or フリガナ (contains),
-    among the members of the insurers in ``scope``."""
-    tokens = [t for t in re.split(r"[\s\-・,、]+", q) if t]
-    query = db.select(Member).join(Insurer).where(scope.where(Member.insurer_id))
-    if len(tokens) >= 2:
-        query = query.where(Member.symbol == tokens[0], Member.number == tokens[1])
-        if len(tokens) >= 3:
-            query = query.where(Member.branch == tokens[2])
-    else:
-        like = f"%{q}%"
-        query = query.where(or_(Member.symbol == q, Member.number == q, Member.name.like(like),
-                                Member.name_kana.like(like)))
-    return list(db.session.scalars(query.order_by(Member.symbol, Member.number, Member.branch)
-                                   .limit(limit)))
+    """By 記号・番号 or the start of the name or フリガナ as a clerk types it (異体字,
+    kana of either kind and width, spaces optional: register/search_keys.py), among the
+    members of the insurers in ``scope``."""
+    return search_keys.find_members(q, where=scope.where(Member.insurer_id), limit=limit)
 
 
 def _form_values(member: Member | None = None, **defaults) -> dict:
@@ -83,6 +71,13 @@ def _redisplay(values: dict, errors) -> dict:
     return values
 
 
+def _wrong(errors) -> dict:
+    """The form's fields (links in the error summary) and the first wrong one in form order
+    (it gets the focus)."""
+    wrong = {e.field for e in errors}
+    return {"form_fields": FORM_FIELDS, "first_wrong": next((f for f in FORM_FIELDS if f in wrong), None)}
+
+
 def _enrol_form(values: dict, insurers, title, done_message, **context):
     """GET shows the form; POST validates and creates, or shows the form with the errors."""
     errors = []
@@ -100,7 +95,7 @@ def _enrol_form(values: dict, insurers, title, done_message, **context):
             flash(done_message)
             return redirect(url_for("admin.member", member_id=member.id))
     return render_template("admin/member_form.html", values=values, errors=errors,
-                           insurers=insurers, title=title, member=None, **context), \
+                           insurers=insurers, title=title, member=None, **_wrong(errors), **context), \
         400 if errors else 200
 
 
@@ -135,17 +130,21 @@ def new_dependent(member_id):
 @bp.get("/members/<id:member_id>")
 @requires("register")
 def member(member_id):
-    m = _member(member_id)
+    return _member_page(_member(member_id))
+
+
+def _member_page(m: Member, **extra):
     codes = db.session.scalars(db.select(ActivationCode).where(ActivationCode.member_id == m.id)
                                .order_by(ActivationCode.id.desc())).all()
     entries = db.session.scalars(db.select(AuditEntry).where(
         AuditEntry.target_type == "member", AuditEntry.target_id == m.id)
         .order_by(AuditEntry.id.desc()).limit(50)).all()
     from flask import current_app
-    return render_template("admin/member.html", m=m, codes=codes, entries=entries,
-                           devices=sessions.live("member", m.id),
+    return render_template("admin/member.html", m=m, codes=codes,
+                           entries=audit_sentences.describe(entries, names=True),
+                           devices=sessions.live("member", m.id), code_last_day=code_last_day,
                            loss_reasons=LOSS_REASONS, today=clock.today(), now=clock.now(),
-                           max_attempts=current_app.config["ACTIVATION_MAX_ATTEMPTS"])
+                           max_attempts=current_app.config["ACTIVATION_MAX_ATTEMPTS"], **extra)
 
 
 @bp.route("/members/<id:member_id>/edit", methods=["GET", "POST"])
@@ -167,7 +166,8 @@ def edit_member(member_id):
             flash("変更しました Saved" if changed else "変更はありません No changes")
             return redirect(url_for("admin.member", member_id=m.id))
     return render_template("admin/member_form.html", values=values, errors=errors,
-                           insurers=[m.insurer], title=("加入者情報の変更", "Edit member"), member=m), \
+                           insurers=[m.insurer], title=("加入者情報の変更", "Edit member"), member=m,
+                           **_wrong(errors)), \
         400 if errors else 200
 
 
@@ -189,6 +189,8 @@ def _member_action(member: Member, action, done_message):
         for e in exc.errors:
             flash(f"{e.label}: {e.ja} ({e.en})", "error")
     else:
+        if done_message is None:        # the action's own page (a confirmation)
+            return result
         flash(done_message(result))
     return redirect(url_for("admin.member", member_id=member.id))
 
@@ -196,10 +198,27 @@ def _member_action(member: Member, action, done_message):
 @bp.post("/members/<id:member_id>/loss")
 @requires("register")
 def record_loss(member_id):
+    """The form asks first (the member page again, with a dialog saying who else loses and
+    which cards end); the dialog's button posts ``confirmed=1`` and the loss is recorded."""
     m = _member(member_id)
+    if request.form.get("confirmed") != "1":
+        return _member_action(m, lambda: _loss_confirmation(m), None)
     return _member_action(
         m, lambda: members.record_loss(m, _date_field("lost_on"), request.form.get("loss_reason", "")),
         lambda affected: f"資格喪失を登録しました（{len(affected)}名） Loss recorded for {len(affected)}")
+
+
+def _loss_confirmation(m: Member):
+    """The member page with the loss's confirmation dialog; nothing is written."""
+    lost_on, reason = _date_field("lost_on"), request.form.get("loss_reason", "")
+    broken = members.loss_problem(m, lost_on, reason)
+    if broken:
+        raise ValidationError([broken])
+    affected = members.loss_reaches(m)
+    cards = [(who, card) for who in affected for card in who.cards if card.status == "active"]
+    devices = sum(len(sessions.live("member", who.id)) for who in affected)
+    return _member_page(m, loss=dict(lost_on=lost_on, reason=reason, dependents=affected[1:],
+                                     cards=cards, devices=devices))
 
 
 @bp.post("/members/<id:member_id>/sessions/end")

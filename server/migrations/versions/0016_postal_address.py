@@ -1,16 +1,16 @@
 """postal address on members (郵便番号, 住所1, 住所2, 宛名) for window envelopes; member CSV
 import batches and the members in each
 
-Revision ID: 0015p
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-01 19:00:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0015p'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
