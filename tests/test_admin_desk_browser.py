@@ -23,7 +23,7 @@ def _member_id(app, number="5678", branch="00") -> int:
 
 def _search(page, typed):
     page.get_by_role("searchbox").fill(typed)
-    page.get_by_role("button", name=re.compile("検索")).click()
+    page.get_by_role("button", name="検索 Search", exact=True).click()
     return page.locator("#results tbody")
 
 

@@ -130,7 +130,9 @@ def test_the_member_form_saves_the_address_and_audits_which_fields_not_the_value
 
     bad = client.post(f"/admin/members/{member_id}/edit", data={**values, "postal_code": "16-0023"})
     assert bad.status_code == 400
-    assert "郵便番号: 7桁の数字で入力してください" in bad.get_data(as_text=True)
+    shown = bad.get_data(as_text=True)
+    assert '<a href="#postal_code">郵便番号</a>: 7桁の数字で入力してください' in shown
+    assert re.search(r'<input id="postal_code"[^>]* aria-invalid="true" aria-describedby="postal_code-error" autofocus', shown)
     with app.app_context():
         assert db.session.get(Member, member_id).postal_code == "160-0023"   # unchanged
 
