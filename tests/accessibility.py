@@ -1,7 +1,9 @@
 """axe-core (npm, a dev dependency in web/) over one screen in the real browser.
 
 ``check_accessibility`` fails the test on any serious or critical violation, naming the rule,
-the elements and axe's help text; minor and moderate ones are left to review. Every screen the
+the elements and axe's help text (minor and moderate ones are left to review), and on any run
+of text in a language its ``lang`` does not say (``lang_mismarks``: axe checks only that a
+``lang`` is valid, not that it is true). Every screen the
 browser suite photographs is checked (``tests/screenshots.keep_screenshot`` calls it), and
 ``tests/test_accessibility_browser.py`` walks the screens no other test photographs.
 """
@@ -35,6 +37,8 @@ def violations(page) -> list[dict]:
 
 
 def check_accessibility(page, screen: str) -> None:
+    mismarked = lang_mismarks(page)
+    assert not mismarked, f"lang on {screen}: " + "; ".join(mismarked[:10])
     found = [v for v in violations(page) if v["impact"] in FAILING]
     assert not found, f"axe-core on {screen}:\n" + "\n".join(
         f"- {v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:5]) for v in found)
@@ -42,7 +46,8 @@ def check_accessibility(page, screen: str) -> None:
 
 #: Text the page shows in a language its closest ``lang`` does not say: Japanese (kana or kanji)
 #: inside an English element, or English words (3+ letters, not an all-capitals acronym such as
-#: QR or CSV) inside a Japanese one, in text nodes with no script of the other kind. Screen
+#: QR or CSV) inside a Japanese one, in text nodes with no script of the other kind (code, file
+#: names and addresses are not a language). Screen
 #: readers pick a voice by ``lang``: a mismarked run is read as noise.
 _MISMARKED = r"""() => {
     const japanese = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
@@ -52,7 +57,7 @@ _MISMARKED = r"""() => {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const text = node.textContent.trim();
         const element = node.parentElement;
-        if (!text || !element || element.closest('script, style, template, [hidden], [aria-hidden=true]')) continue;
+        if (!text || !element || element.closest('script, style, template, [hidden], [aria-hidden=true], code, kbd, samp, pre')) continue;
         if (!element.getClientRects().length) continue;
         const lang = (element.closest('[lang]')?.getAttribute('lang') || '').toLowerCase();
         const ja = japanese.test(text), en = english.test(text.replace(/https?:\S+|\S+@\S+|[\w.-]+\.(js|json|csv|html)\b/g, ''));

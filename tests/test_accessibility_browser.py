@@ -75,3 +75,12 @@ def test_the_check_fails_on_a_serious_violation(page):
     with pytest.raises(AssertionError) as caught:
         check_accessibility(page, "a bad page")
     assert "button-name" in str(caught.value) and "color-contrast" in str(caught.value)
+
+
+def test_the_check_fails_on_text_in_a_language_its_lang_does_not_say(page):
+    page.set_content('<html lang="ja"><title>t</title><main><h1>見出し <small>Heading</small></h1>'
+                     '<p lang="en">Name: <span>山田</span></p><code>insurer_number</code></main></html>')
+    with pytest.raises(AssertionError) as caught:
+        check_accessibility(page, "a mismarked page")
+    assert '"Heading" in lang=ja' in str(caught.value) and '"山田" in lang=en' in str(caught.value)
+    assert "insurer_number" not in str(caught.value)
