@@ -50,7 +50,7 @@ def check_accessibility(page, screen: str) -> None:
 #: names and addresses are not a language). Screen
 #: readers pick a voice by ``lang``: a mismarked run is read as noise.
 _MISMARKED = r"""() => {
-    const japanese = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+    const japanese = /[\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
     const english = /\b(?![A-Z]+\b)[A-Za-z]{3,}\b/;
     const found = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

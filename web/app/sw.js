@@ -35,6 +35,7 @@ const PRECACHE = [
   '/app/js/update-banner.js',
   '/app/js/webauthn.js',
   '/shared/offline-worker.js',
+  '/shared/lang-runs.js',
   '/shared/clinic/format.js',
   '/vendor/lean-qr/index.mjs',
   '/vendor/lean-qr/extras/svg.mjs',

@@ -46,6 +46,7 @@ const PRECACHE = [
   '/shared/trust-list.js',
   '/shared/verifier.js',
   '/shared/offline-worker.js',
+  '/shared/lang-runs.js',
   '/shared/token/claims.js',
   '/shared/token/cose.js',
   '/shared/token/digits.js',

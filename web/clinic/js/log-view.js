@@ -2,6 +2,7 @@
 // for Excel — see /shared/clinic/csv.js — built as a Blob and downloaded), a copy to the clipboard (tab-separated, for a spreadsheet) and clear-all.
 // Nothing leaves the device otherwise.
 
+import { setText } from '/shared/lang-runs.js';
 import { dayLogColumns, toCsv, toTsv } from '/shared/clinic/csv.js';
 import { japanDate, japanTime, wareki } from '/shared/clinic/format.js';
 import { STATUS_TEXT, VERDICT_TEXT } from '/shared/clinic/verdict.js';
@@ -42,7 +43,7 @@ export class LogView {
     ];
     tr.replaceChildren(...cells.map((text) => {
       const td = this._doc.createElement('td');
-      td.textContent = text;
+      setText(td, text);
       return td;
     }));
     return tr;

@@ -3,6 +3,7 @@
 // the claim in レセプト order, each with a copy button. A refused token whose signature
 // verified shows its name and birth date for reference only, without copy buttons.
 
+import { setText } from '/shared/lang-runs.js';
 import {
   ageOn, copayRatio, dateTime, japanDate, kindName, limitCategory, relationshipName, seireki, sexName, wareki,
 } from '/shared/clinic/format.js';
@@ -51,7 +52,10 @@ export class ResultView {
     const pick = (pair) => this._i18n.pick(pair);
     let verdict = pick(description.headline);
     if (description.verdict === 'invalid' && description.reason) verdict += `（${pick(description.reason)}）`;
-    region.textContent = [verdict, result.claims?.name].filter(Boolean).join(' ');
+    // said in the page's language of the moment: a later switch of language does not rewrite
+    // (and so re-announce) it, and its lang keeps saying which language it is in
+    region.lang = this._i18n.lang;
+    setText(region, [verdict, result.claims?.name].filter(Boolean).join(' '), this._i18n.lang);
   }
 
   render() {
@@ -75,7 +79,7 @@ export class ResultView {
     const pick = (pair) => this._i18n.pick(pair);
     section.dataset.verdict = description.verdict;
     section.dataset.status = result.status;
-    verdictEl.textContent = pick(description.headline);
+    setText(verdictEl, pick(description.headline));
     reasonEl.hidden = !description.reason;
     reasonEl.replaceChildren(...(description.read          // a misread: what it was, then the ask
       ? [this._i18n.t('misread_what', { what: pick(description.read) }), this._doc.createElement('br')]
@@ -85,7 +89,7 @@ export class ResultView {
       const li = this._doc.createElement('li');
       li.dataset.warning = w.code;
       const strong = this._doc.createElement('strong');
-      strong.textContent = pick(w);
+      setText(strong, pick(w));
       li.append(strong, ` ${pick(w.hint)}`);
       return li;
     }));
@@ -142,7 +146,7 @@ export class ResultView {
     dd.dataset.field = field;
     const value = this._doc.createElement('span');
     value.className = 'value';
-    value.textContent = text;
+    setText(value, text);
     dd.append(value);
     if (withCopy && copy) {
       const button = this._doc.createElement('button');

@@ -3,6 +3,7 @@
 // status lists' download progress and its contents (insurers as a count, listed on demand,
 // searchable, at most INSURERS_SHOWN at a time: a national list has 3,000).
 
+import { setText as setRuns } from '/shared/lang-runs.js';
 import { dateTime, duration, japanTime } from '/shared/clinic/format.js';
 import { STATUS_TEXT, WARNING_TEXT } from '/shared/clinic/verdict.js';
 
@@ -151,7 +152,7 @@ export class TrustView {
       .filter(([number, name]) => !query || number.includes(query) || name.normalize('NFKC').toLowerCase().includes(query));
     ul.replaceChildren(...found.slice(0, INSURERS_SHOWN).map(([number, name]) => {
       const li = this._doc.createElement('li');
-      li.textContent = `${number} ${name}`;
+      setRuns(li, `${number} ${name}`);
       return li;
     }));
     more.hidden = found.length <= INSURERS_SHOWN && found.length > 0;
