@@ -259,6 +259,7 @@ def test_a_cut_off_scan_is_a_misread_to_scan_again_never_invalid(live_server, pa
         "読み取った内容：資格パスのQRコードの一部（途中で切れているか、汚れ・破損があります）"
         "もう一度読み取ってください。")
     assert page.locator("#verdict").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(163, 82, 0)"   # --amber, not --red
+    expect(page.locator("#reminder")).to_be_hidden()     # nothing read to match against an ID
     keep_screenshot(page, "clinic-misread")
     expect(page.locator("#log-entries tr").first).to_contain_text("読み取れませんでした（資格パスのQRコードの一部")
     expect(page.locator("#log-entries")).not_to_contain_text("無効")

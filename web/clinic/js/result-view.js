@@ -66,6 +66,8 @@ export class ResultView {
     const detailsArea = this._el('details-area');
     const shown = this._shown;
     this._el('next-patient').hidden = !shown;
+    // 照合 (name and birth date against the photo ID) only for details to transcribe
+    this._el('reminder').hidden = !(shown?.description.trustworthy && shown.result.claims);
     if (!shown) {
       section.dataset.verdict = 'idle';
       delete section.dataset.status;
