@@ -11,15 +11,15 @@ from datetime import date
 import pytest
 import segno
 import zxingcpp
+from member_steps import activation_url, choose_birth_date, member_by_number
 from PIL import Image
 from pins import TEST_PIN
 from playwright.sync_api import expect
 from screenshots import keep_screenshot
 
-from server.documents import activation_codes
 from server.extensions import db
 from server.keys import publishing
-from server.models import ActivationCode, Insurer, Member
+from server.models import ActivationCode
 from server.register import members
 from server.token_core import Status
 from server.views import member_pages
@@ -39,29 +39,11 @@ def server(live_server, page):
     return live_server
 
 
-def _member(number: str, branch: str) -> Member:
-    return db.session.scalar(db.select(Member).join(Insurer).where(
-        Member.number == number, Member.branch == branch))
-
-
-def _activation_url(server, number: str, branch: str) -> str:
-    with server.app.app_context():
-        return activation_codes.issue(_member(number, branch)).url
-
-
-def _choose_birth_date(page, birth):
-    era, year, month, day = birth
-    page.locator("#birth-era").select_option(era)
-    page.locator("#birth-year").select_option(year)
-    page.locator("#birth-month").select_option(month)
-    page.locator("#birth-day").select_option(day)
-
-
 def _activate(page, server, who, *, birth=None):
     number, branch, own_birth = who
-    page.goto(_activation_url(server, number, branch))
+    page.goto(activation_url(server, number, branch))
     expect(page.locator("#activation-code")).to_have_value(re.compile(r"^\d{4}(-\d{4}){4}$"))
-    _choose_birth_date(page, birth or own_birth)
+    choose_birth_date(page, birth or own_birth)
     page.locator("#activation-pin").fill(TEST_PIN)       # from the separate PIN sheet
     page.get_by_role("button", name="パスキーを作成").click()
 
@@ -171,13 +153,13 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     code_field = page.locator("#activation-code")
     good_code = code_field.input_value()
     code_field.fill("１２３４-５６７８-９０１２-３４５６-７８９０")
-    _choose_birth_date(page, TARO[2])
+    choose_birth_date(page, TARO[2])
     button.click()
     expect(status).to_contain_text("コード・生年月日・暗証番号のいずれかが正しくありません。")   # and its own tries
     assert _failed_attempts(server) == (1, "active")
 
     code_field.fill(good_code)
-    _choose_birth_date(page, ("heisei", "2", "5", "15"))
+    choose_birth_date(page, ("heisei", "2", "5", "15"))
     for attempt in range(2, 6):
         page.evaluate("document.getElementById('activation-status').textContent = ''")
         button.click()
@@ -190,7 +172,7 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
     assert _failed_attempts(server) == (5, "locked")
 
     # Locked: even the right birth date now says to ask for a new notice.
-    _choose_birth_date(page, TARO[2])
+    choose_birth_date(page, TARO[2])
     button.click()
     expect(status).to_contain_text("ロックされました")
     expect(status).to_contain_text("新しい「資格情報のお知らせ」の発行を依頼してください")
@@ -200,8 +182,8 @@ def test_wrong_birth_dates_get_one_message_count_and_five_lock_the_code(server, 
 
 
 def test_an_impossible_date_in_an_era_is_refused_before_sending(server, page):
-    page.goto(_activation_url(server, *TARO[:2]))
-    _choose_birth_date(page, ("heisei", "31", "5", "1"))
+    page.goto(activation_url(server, *TARO[:2]))
+    choose_birth_date(page, ("heisei", "31", "5", "1"))
     page.get_by_role("button", name="パスキーを作成").click()
     expect(page.locator("#activation-status")).to_have_text(
         "平成は平成元年1月8日（1989-01-08）から平成31年4月30日（2019-04-30）までです。")
@@ -309,14 +291,14 @@ def test_consent_decides_whether_the_qr_carries_the_limit_category(server, page,
     result = _verified(server, _qr_text(page))
     assert result.status is Status.VALID and result.claims.limit_category == "B04"
     with server.app.app_context():
-        assert _member("91", "00").limit_consent is True
+        assert member_by_number("91", "00").limit_consent is True
 
 
 def test_loss_of_eligibility_shows_the_date_and_no_qr(server, page, authenticator):
     _activate(page, server, TARO)
     expect(page.locator("#qr-status")).to_have_text("有効")
     with server.app.app_context():
-        members.record_loss(_member("5678", "00"), date.today(), "retirement")
+        members.record_loss(member_by_number("5678", "00"), date.today(), "retirement")
     page.reload()                                 # a loss signed every device out ...
     page.get_by_role("button", name="パスキーでサインイン").click()   # ... the member signs in again
     expect(page.locator("#loss")).to_contain_text("資格喪失")

@@ -8,13 +8,11 @@ import re
 from datetime import date
 
 import pytest
+from member_steps import activation_url, choose_birth_date, member_by_number
 from pins import TEST_PIN
 from playwright.sync_api import expect
 from screenshots import keep_screenshot
 
-from server.documents import activation_codes
-from server.extensions import db
-from server.models import Insurer, Member
 from server.register import members
 
 pytestmark = pytest.mark.browser
@@ -31,29 +29,11 @@ def server(live_server, page):
     return live_server
 
 
-def _member(number: str, branch: str) -> Member:
-    return db.session.scalar(db.select(Member).join(Insurer).where(
-        Member.number == number, Member.branch == branch))
-
-
-def _activation_url(server, number: str, branch: str) -> str:
-    with server.app.app_context():
-        return activation_codes.issue(_member(number, branch)).url
-
-
-def _choose_birth_date(page, birth):
-    era, year, month, day = birth
-    page.locator("#birth-era").select_option(era)
-    page.locator("#birth-year").select_option(year)
-    page.locator("#birth-month").select_option(month)
-    page.locator("#birth-day").select_option(day)
-
-
 def _fill_activation(page, server, who, *, birth=None):
     number, branch, own_birth = who
-    page.goto(_activation_url(server, number, branch))
+    page.goto(activation_url(server, number, branch))
     expect(page.locator("#activation-code")).to_have_value(re.compile(r"^\d{4}(-\d{4}){4}$"))
-    _choose_birth_date(page, birth or own_birth)
+    choose_birth_date(page, birth or own_birth)
     page.locator("#activation-pin").fill(TEST_PIN)
 
 
@@ -158,7 +138,7 @@ def test_wrong_tries_tell_how_many_are_left_and_the_lock_what_to_do(server, page
     assert _focused(page) == "button#activate-button"
 
     # With the right birth date and PIN: the insurer's number, as a link that calls it.
-    _choose_birth_date(page, TARO[2])
+    choose_birth_date(page, TARO[2])
     _press(page, "#activate-button")
     expect(status).to_contain_text("ロックされました")
     tel = status.locator("a#insurer-tel")
@@ -236,7 +216,7 @@ def test_offline_is_announced_and_the_switch_says_why(server, page, authenticato
 def test_a_family_tab_keeps_the_focus(server, page, authenticator):
     _activate(page, server, TARO)
     with server.app.app_context():
-        hanako = _member(TARO[0], HANAKO_BRANCH).id
+        hanako = member_by_number(TARO[0], HANAKO_BRANCH).id
     _press(page, f"#member-tab-{hanako}")
     expect(page.locator(f"#member-tab-{hanako}")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#card")).to_have_attribute("data-member-id", str(hanako))
@@ -264,7 +244,7 @@ def test_adding_a_passkey_keeps_the_focus_and_is_announced(server, page, authent
 def test_after_a_loss_the_card_says_what_to_do_next(server, page, authenticator):
     _activate(page, server, TARO)
     with server.app.app_context():
-        members.record_loss(_member(TARO[0], TARO[1]), date.today(), "retirement")
+        members.record_loss(member_by_number(TARO[0], TARO[1]), date.today(), "retirement")
     page.reload()
     page.get_by_role("button", name="パスキーでサインイン").click()
     expect(page.locator("#loss")).to_contain_text("資格喪失")
@@ -329,6 +309,6 @@ def test_an_english_browser_opens_in_english_and_a_choice_is_remembered(live_ser
 
 
 def test_a_japanese_browser_still_opens_in_japanese(server, page):
-    page.goto(_activation_url(server, *TARO[:2]))
+    page.goto(activation_url(server, *TARO[:2]))
     expect(page.locator("#activation-title")).to_have_text("利用開始")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
