@@ -23,6 +23,7 @@ INSURER_CONTACTS = {"06138093": ["〒100-0000 東京都千代田区〇〇1-2-3",
 # Activation codes printed on the notice
 ACTIVATION_CODE_DAYS = 90      # a code expires after this many days
 ACTIVATION_MAX_ATTEMPTS = 5    # wrong answers (birth date or PIN) before the code locks
+PRINT_BATCH_LIMIT = 1000       # notices in one print job from the admin pages (the CLI prints any number)
 # The second factor: a 6-digit 暗証番号 never printed on the notice, on its own sheet that the
 # insurer sends apart from it: "letter" (a second letter by post) or "employer" (handed out at
 # work). The notice tells the member they will need it (docs/activation.md).

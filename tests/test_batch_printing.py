@@ -371,3 +371,14 @@ def test_cli_usage_errors_issue_nothing(app, runner, args, message, tmp_path, mo
     result = runner.invoke(shikaku, ["print", "notices", *args])
     assert result.exit_code == 2 and message in result.output
     assert _live_codes(app) == 0 and not (tmp_path / "x.html").exists()
+
+
+def test_a_selection_over_the_print_job_limit_is_refused_and_issues_nothing(app, client, as_staff):
+    app.config["PRINT_BATCH_LIMIT"] = 2
+    token = as_staff("clerk")
+    refused = client.post("/admin/notices", data={"csrf_token": token, "selection": "search", "q": "1234 5678"})
+    assert refused.status_code == 302
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "一度に印刷できるのは2件までです（3件）" in page and "shikaku print notices" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ActivationCode)) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import (
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -87,6 +88,12 @@ def print_notices():
         found, title = printing.members_enrolled_on(day, in_scope), f"{format_both(day)}に登録した加入者"
     else:
         return _refuse("印刷する加入者の選び方を指定してください", "choose which members to print", back)
+    limit = current_app.config["PRINT_BATCH_LIMIT"]
+    if len(found) > limit:     # one browser print job; a bigger run is the CLI's (a file)
+        return _refuse(f"一度に印刷できるのは{limit:,}件までです（{len(found):,}件）。"
+                       "それより多いときは shikaku print notices でファイルに出力してください",
+                       f"at most {limit:,} notices per print job ({len(found):,} chosen); "
+                       "use shikaku print notices for more", back)
     batch = printing.batch_notices(found, clock.now(), lang)
     return _private(render_template("print/notices.html", batch=batch, title=title, lang=lang,
                                     languages=printing.LANGUAGES, back_url=back))
