@@ -382,3 +382,76 @@ def test_a_selection_over_the_print_job_limit_is_refused_and_issues_nothing(app,
     assert "一度に印刷できるのは2件までです（3件）" in page and "shikaku print notices" in page
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(ActivationCode)) == 0
+
+
+# -- the PIN sheets of a batch (暗証番号のお知らせ, sent apart) ---------------------------------
+
+BIRTHS = {"加藤 三郎": date(1980, 7, 8), "佐藤 太郎": date(1975, 5, 6), "佐藤 次郎": date(2001, 3, 4),
+          "伊藤 四郎": date(1990, 9, 10), "木村 一郎": date(1970, 1, 2)}
+
+
+@pytest.fixture
+def counted_pins(monkeypatch):
+    """Each PIN issued from here on is a different one: 100001, 100002, …"""
+    issued = iter(range(100001, 200000))
+    monkeypatch.setattr(activation_codes, "_new_pin", lambda: str(next(issued)))
+
+
+def _pin_sheets(html: str) -> list[tuple[str, str]]:
+    """(name, PIN) of each sheet, in print order."""
+    return [(name, pin.replace(" ", "")) for name, pin in re.findall(
+        r'<p class="to">([^<]+) 様</p>.*?id="activation-pin-\d+">([^<]+)<', html, re.S)]
+
+
+def test_the_pin_sheets_of_a_batch_one_per_member_each_with_a_new_pin(app, client, as_staff, imported, counted_pins):
+    token = as_staff("clerk")
+    form = {"csrf_token": token, "selection": "import", "batch": str(imported)}
+    codes = dict(zip(PRINT_ORDER, _codes(client.post("/admin/notices", data=form).get_data(as_text=True))))
+    with app.app_context():                  # one member's code is used up: no sheet for them
+        used = activation_codes.check(codes["伊藤 四郎"], BIRTHS["伊藤 四郎"], "100004")
+        used.used_at = NOW
+        db.session.commit()
+    response = client.post("/admin/notices", data={**form, "kind": "pins"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    sheets = _pin_sheets(html)
+    assert [name for name, _ in sheets] == [n for n in PRINT_ORDER if n != "伊藤 四郎"]
+    assert len({pin for _, pin in sheets}) == 4 and "使える利用開始コードのない1名" in html
+    assert "break-after: page" not in html and 'class="pin-batch"' in html      # the rule is in print.css
+    with app.app_context():
+        for name, pin in sheets:             # each sheet's PIN opens its member's code; the old one no longer
+            assert db.session.get(Member, activation_codes.check(codes[name], BIRTHS[name], pin).member_id).name == name
+            with pytest.raises(activation_codes.ActivationError):
+                activation_codes.check(codes[name], BIRTHS[name], str(100001 + PRINT_ORDER.index(name)))
+
+
+def test_pin_sheets_are_all_or_nothing(app, imported, counted_pins, monkeypatch):
+    with app.app_context():
+        members = printing.in_print_order(printing.members_of_import(imported))
+        printing.batch_notices(members, server_clock.now())
+        before = {m.id: activation_codes.live_code(m).pin_hash for m in members}
+    real, calls = activation_codes.audit.record, []
+
+    def failing(*args, **kwargs):          # the third sheet fails half-way
+        calls.append(args)
+        if len(calls) == 3:
+            raise RuntimeError("database went away")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(activation_codes.audit, "record", failing)
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            activation_codes.reissue_pins(printing.in_print_order(printing.members_of_import(imported)))
+        assert {m.id: activation_codes.live_code(m).pin_hash for m in members} == before
+
+
+def test_cli_prints_the_pin_sheets_of_an_import(app, runner, imported, tmp_path, counted_pins):
+    runner.invoke(shikaku, ["print", "notices", "--import-batch", str(imported), "--out", str(tmp_path / "n.html")])
+    out = tmp_path / "pins.html"
+    result = runner.invoke(shikaku, ["print", "pins", "--import-batch", str(imported), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5件の暗証番号のお知らせ" in result.output and "100006" not in result.output
+    html = out.read_text(encoding="utf-8")
+    assert [name for name, _ in _pin_sheets(html)] == PRINT_ORDER
+    assert "<style>" in html and ".pin-batch .pin-sheet { break-after: page" in html
+    usage = runner.invoke(shikaku, ["print", "pins", "--out", str(out)])
+    assert usage.exit_code == 2

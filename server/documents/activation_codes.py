@@ -140,6 +140,29 @@ def reissue_pin(member: Member) -> str:
     return pin
 
 
+def reissue_pins(members: list[Member]) -> tuple[list[tuple[Member, str]], int]:
+    """A new 暗証番号 for the live code of each of ``members`` (the PIN sheets of a batch of
+    notices, sent apart), in one transaction: all or none. Members without a live, usable
+    code are left out; returns the (member, PIN) pairs in the given order and how many were
+    left out."""
+    now, attempts = clock.now(), current_app.config["ACTIVATION_MAX_ATTEMPTS"]
+    sheets = []
+    try:
+        for member in members:
+            record = live_code(member)
+            if record is None or record.state(now, attempts) != "active":
+                continue
+            pin = _new_pin()
+            record.pin_hash, record.pin_issued_at = _hash("pin|" + pin), now
+            audit.record("activation_code.pin", member, after={"code_id": record.id})
+            sheets.append((member, pin))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return sheets, len(members) - len(sheets)
+
+
 def _pin_matches(record: ActivationCode, pin: str) -> bool:
     pin = normalise(pin)
     if record.pin_hash is None or len(pin) != PIN_DIGITS:

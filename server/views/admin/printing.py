@@ -64,7 +64,8 @@ def print_notices():
     """A batch of notices in one print job: ``selection`` "search" (``q``, as the search
     page found them), "import" (``batch``: one CSV import) or "enrolled" (``day``: everyone
     enrolled that day); the staff member's insurers only. Each gets a new code, all in one
-    transaction."""
+    transaction. ``kind=pins``: their 暗証番号のお知らせ instead (a new PIN for each live
+    code, to send apart from the notices)."""
     selection, lang = request.form.get("selection", ""), printing.language(request.form.get("lang"))
     in_scope = g.scope.where(Member.insurer_id)
     back = url_for("admin.index")
@@ -94,6 +95,10 @@ def print_notices():
                        "それより多いときは shikaku print notices でファイルに出力してください",
                        f"at most {limit:,} notices per print job ({len(found):,} chosen); "
                        "use shikaku print notices for more", back)
+    if request.form.get("kind") == "pins":
+        sheets, skipped = activation_codes.reissue_pins(printing.in_print_order(found))
+        return _private(render_template("print/pins.html", sheets=sheets, skipped=skipped,
+                                        title=title, back_url=back))
     batch = printing.batch_notices(found, clock.now(), lang)
     return _private(render_template("print/notices.html", batch=batch, title=title, lang=lang,
                                     languages=printing.LANGUAGES, back_url=back))
