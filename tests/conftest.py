@@ -183,12 +183,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _whole_bodies(wsgi_app):
+    """Each response read to its end (and its file closed) before a byte is sent: Werkzeug's
+    development server leaves a file response open when the browser hangs up mid-way (a page
+    closed while its service worker still fetches), which a test then fails on as a
+    ResourceWarning. Test-only: production runs gunicorn."""
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return app
+
+
 @pytest.fixture
 def live_server(make_app):
     """The app served on http://localhost:PORT in a thread (WebAuthn needs `localhost`)."""
     port = _free_port()
     app = make_app(PUBLIC_URL=f"http://localhost:{port}", CLOCK=None)
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, _whole_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://localhost:{port}"
